@@ -1,0 +1,1 @@
+"""weijian (卫健): the working platform of a county or city health commission."""

@@ -1,0 +1,150 @@
+"""The audit trail: every create, update and delete of an audited record, with who, when, old → new.
+
+Audited models inherit `AuditedModel`; the actor comes from `acting_as(...)`, which the web
+middleware, the API and every command set. Bulk writes call `record_bulk_create`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import decimal
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from typing import Any, ClassVar
+
+from django.db import models
+from django.utils import timezone
+
+_actor: ContextVar[tuple[Callable[[], Any], str] | None] = ContextVar("weijian_audit_actor", default=None)
+
+
+@contextlib.contextmanager
+def acting_as(user=None, *, label: str = "", lazy_user: Callable[[], Any] | None = None) -> Iterator[None]:
+    """Attribute the writes inside the block to `user` (or to `label` for system jobs)."""
+    resolve = lazy_user or (lambda: user)
+    token = _actor.set((resolve, label))
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def current_actor() -> tuple[Any, str]:
+    entry = _actor.get()
+    if entry is None:
+        return None, "system"
+    resolve, label = entry
+    user = resolve()
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user, label or user.get_username()
+    return None, label or "anonymous"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def field_values(instance: models.Model) -> dict[str, Any]:
+    exclude = getattr(instance, "audit_exclude", frozenset())
+    return {
+        f.attname: _plain(getattr(instance, f.attname))
+        for f in instance._meta.concrete_fields
+        if f.attname in instance.__dict__ and f.name not in exclude
+    }
+
+
+def _model_label(model: type[models.Model]) -> str:
+    return model._meta.label_lower
+
+
+def _entry(instance: models.Model, action: str, changes: dict[str, list[Any]]):
+    from .models import AuditEntry
+
+    actor, label = current_actor()
+    return AuditEntry(
+        at=timezone.now(),
+        actor=actor,
+        actor_label=label[:150],
+        action=action,
+        model=_model_label(type(instance)),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        changes=changes,
+    )
+
+
+def record(instance: models.Model, action: str, changes: dict[str, list[Any]]) -> None:
+    _entry(instance, action, changes).save()
+
+
+def record_transition(instance: models.Model, *, field: str, old: str, new: str, note: str = "") -> None:
+    """For workflow services: a state change is audited with the action and its note."""
+    changes: dict[str, list[Any]] = {field: [old, new]}
+    if note:
+        changes["note"] = [None, note]
+    record(instance, "transition", changes)
+
+
+def record_bulk_create(instances: list[models.Model]) -> None:
+    from .models import AuditEntry
+
+    entries = [_entry(i, "create", {k: [None, v] for k, v in field_values(i).items()}) for i in instances]
+    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+
+
+class AuditedModel(models.Model):
+    """A model whose every save and delete writes an audit entry."""
+
+    audit_exclude: ClassVar[frozenset[str]] = frozenset()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._audit_snapshot = field_values(instance)
+        return instance
+
+    def save(self, *args, **kwargs):
+        creating = self._state.adding
+        before = getattr(self, "_audit_snapshot", {})
+        super().save(*args, **kwargs)
+        after = field_values(self)
+        if creating:
+            changes = {k: [None, v] for k, v in after.items()}
+        else:
+            changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+        if creating or changes:
+            record(self, "create" if creating else "update", changes)
+        self._audit_snapshot = after
+
+    def delete(self, *args, **kwargs):
+        snapshot = field_values(self)
+        pk = self.pk
+        result = super().delete(*args, **kwargs)
+        self.pk = pk  # keep the id in the entry
+        record(self, "delete", {k: [v, None] for k, v in snapshot.items()})
+        self.pk = None
+        return result
+
+
+def record_m2m_change(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
+    """m2m_changed handler: audit changes to many-to-many fields of audited models (forward side)."""
+    if reverse or not isinstance(instance, AuditedModel):
+        return
+    field = next((f for f in instance._meta.many_to_many if f.remote_field.through is sender), None)
+    if field is None:
+        return
+    if action in {"pre_add", "pre_remove", "pre_clear"}:
+        instance._audit_m2m_before = sorted(getattr(instance, field.name).values_list("pk", flat=True))
+    elif action in {"post_add", "post_remove", "post_clear"}:
+        before = getattr(instance, "_audit_m2m_before", [])
+        after = sorted(getattr(instance, field.name).values_list("pk", flat=True))
+        if before != after:
+            record(instance, "update", {field.name: [before, after]})

@@ -1,0 +1,33 @@
+"""Domain errors: a stable code for machines and a Chinese message (through gettext) for people.
+
+The API maps each error to a 4xx response carrying the same code; imports collect them per row.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    code = "domain_error"
+    status = 400
+    default_message = _("The request cannot be carried out.")
+
+    def __init__(self, message=None, *, code: str | None = None, field: str | None = None):
+        self.message = message if message is not None else self.default_message
+        if code:
+            self.code = code
+        self.field = field
+        super().__init__(str(self.message))
+
+
+class NotVisible(DomainError):
+    """The record does not exist for this user: out of scope is reported exactly like missing."""
+
+    code = "not_found"
+    status = 404
+    default_message = _("No such record.")
+
+
+class NotAllowed(DomainError):
+    code = "permission_denied"
+    status = 403
+    default_message = _("Your role may not do this.")

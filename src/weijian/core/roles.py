@@ -1,0 +1,93 @@
+"""Roles are Django groups with permissions, one per row of the users table in PRODUCT.md.
+
+What a role may do is the group's permissions; which records it may do it to is the data scope of
+the user's organisation (weijian.core.scope). Groups are kept in step with this table after every
+migrate, so changing a role is a change to this file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+VIEW_REGISTRY = ("registry.view_institution", "registry.view_practitioner", "registry.view_enterprise")
+EDIT_REGISTRY = (
+    "registry.add_institution", "registry.change_institution",
+    "registry.add_practitioner", "registry.change_practitioner",
+    "registry.add_enterprise", "registry.change_enterprise",
+    "registry.import_registry",
+)
+VIEW_AUDIT = ("core.view_auditentry",)
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: str
+    works_on: str
+    permissions: tuple[str, ...]
+
+
+ROLES: tuple[Role, ...] = (
+    Role("commission_leader", _("Commission leader / section head"),
+         _("campaigns, targets, dashboards, bulletins"),
+         VIEW_REGISTRY + EDIT_REGISTRY + VIEW_AUDIT + ("core.view_organisation",)),
+    Role("supervisor", _("Health supervisor"),
+         _("inspections, findings, cases, penalties, complaints"),
+         VIEW_REGISTRY + VIEW_AUDIT + ("core.view_organisation",)),
+    Role("department_officer", _("Partner department officer"),
+         _("tasks assigned to the department, referrals received"),
+         ("registry.view_institution", "registry.view_enterprise")),
+    Role("institution_manager", _("Institution manager / safety officer"),
+         _("self-inspection, rectification plans, weekly reports"),
+         ("registry.view_institution", "registry.view_practitioner")),
+    Role("insurance_clerk", _("Insurance clerk"),
+         _("enrolment, contributions, claims, settlement, statements"),
+         ("registry.view_institution",)),
+    Role("institution_cashier", _("Institution cashier"),
+         _("claims and on-the-spot settlement"),
+         ("registry.view_institution",)),
+    Role("township_staff", _("Township hospital staff"),
+         _("poverty registry, contracts, follow-ups"),
+         ("registry.view_institution", "registry.view_practitioner")),
+    Role("village_doctor", _("Village doctor / family-doctor team"),
+         _("contracts and follow-ups"),
+         ("registry.view_institution",)),
+    Role("auditor", _("Auditor / supervision committee"),
+         _("read-only ledgers, audit trail, disclosures"),
+         VIEW_REGISTRY + VIEW_AUDIT + ("core.view_organisation",)),
+)
+
+ROLE_BY_CODE = {role.code: role for role in ROLES}
+
+
+def role_of(user) -> Role | None:
+    """The user's role: the first of their groups that is a role (a user normally has one)."""
+    for name in user.groups.values_list("name", flat=True):
+        if name in ROLE_BY_CODE:
+            return ROLE_BY_CODE[name]
+    return None
+
+
+def sync_roles() -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    for role in ROLES:
+        group, _created = Group.objects.get_or_create(name=role.code)
+        wanted = []
+        for dotted in role.permissions:
+            app_label, codename = dotted.split(".")
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)
+
+
+def sync_roles_after_migrate(sender, using="default", **kwargs) -> None:
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    if not apps.is_installed("weijian.registry"):
+        return
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    sync_roles()
