@@ -1,8 +1,31 @@
 import pytest
 
-from tests.world import build_world
+from tests.world import PASSWORD, build_world
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Password hashing is deliberately slow; tests log in with force_login or a fast hash instead.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
 def world(db):
-    return build_world()
+    from weijian.core.models import User
+
+    w = build_world()
+    w.users["superuser"] = User.objects.create_superuser("superuser", password=PASSWORD)
+    w.users["no_organisation"] = User.objects.create_user("no_organisation", password=PASSWORD)
+    return w
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as a world user."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,2 +1,39 @@
+"""Navigation by module, filtered by what the user's role may open."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import role_of
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str | None = None
+
+
+# Each module adds its entries here as it lands.
+NAVIGATION = (
+    NavItem(_("Home"), "home"),
+    NavItem(_("Institutions"), "registry:institution_list", "registry.view_institution"),
+    NavItem(_("Practitioners"), "registry:practitioner_list", "registry.view_practitioner"),
+    NavItem(_("Enterprises"), "registry:enterprise_list", "registry.view_enterprise"),
+    NavItem(_("Import"), "registry:import", "registry.import_registry"),
+)
+
+
 def navigation(request):
-    return {}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = [
+        {"label": item.label, "url": reverse(item.url_name),
+         "active": request.path == reverse(item.url_name) if item.url_name == "home"
+         else request.path.startswith(reverse(item.url_name))}
+        for item in NAVIGATION
+        if item.permission is None or user.has_perm(item.permission)
+    ]
+    return {"nav_items": items, "user_role": role_of(user)}

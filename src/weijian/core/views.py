@@ -1,0 +1,53 @@
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from . import selectors
+from .permissions import require
+from .roles import role_of
+from .scope import scope_of
+
+# Record types whose history can be opened from their detail page: label → selector returning the
+# record if the user may see it.
+HISTORY_SOURCES = {
+    "registry.institution": "weijian.registry.selectors.institution_get",
+    "registry.practitioner": "weijian.registry.selectors.practitioner_get",
+    "registry.enterprise": "weijian.registry.selectors.enterprise_get",
+}
+
+
+@login_required
+def home(request):
+    user = request.user
+    cards = []
+    if user.has_perm("registry.view_institution"):
+        from weijian.registry import selectors as registry
+
+        cards.append({"label": "institutions", "count": registry.institution_list(user).count(),
+                      "url": "registry:institution_list"})
+        if user.has_perm("registry.view_practitioner"):
+            cards.append({"label": "practitioners", "count": registry.practitioner_list(user).count(),
+                          "url": "registry:practitioner_list"})
+    return render(request, "core/home.html", {
+        "role": role_of(user),
+        "scope": scope_of(user),
+        "organisation": user.organisation,
+        "cards": cards,
+    })
+
+
+@login_required
+def audit_trail(request, model: str, pk: str):
+    from django.utils.module_loading import import_string
+
+    require(request.user, "core.view_auditentry")
+    if model not in HISTORY_SOURCES:
+        raise Http404()
+    record = import_string(HISTORY_SOURCES[model])(request.user, pk)
+    entries = selectors.audit_trail(record)[:500]
+    return render(request, "core/audit_trail.html", {
+        "record": record,
+        "model_name": apps.get_model(model)._meta.verbose_name,
+        "entries": entries,
+    })
