@@ -60,3 +60,12 @@ def test_writes_during_a_web_request_are_attributed_to_the_logged_in_user(world,
     entry = _trail(practitioner)[-1]
     assert entry.actor == leader
     assert entry.changes["name"] == [practitioner.name, "王医生"]
+
+
+def test_a_queryset_delete_such_as_the_admins_bulk_delete_is_audited(world):
+    from weijian.registry.models import Enterprise
+
+    pks = sorted(e.pk for e in world.enterprises.values())
+    Enterprise.objects.filter(pk__in=pks).delete()
+    deleted = AuditEntry.objects.filter(model="registry.enterprise", action="delete")
+    assert sorted(int(e.object_id) for e in deleted) == pks

@@ -8,9 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed, post_migrate
+        from django.db.models.signals import m2m_changed, post_delete, post_migrate
 
-        from . import audit, roles
+        from . import audit, calendar, roles  # noqa: F401  (calendar connects its cache signals)
 
         post_migrate.connect(roles.sync_roles_after_migrate, sender=self)
         m2m_changed.connect(audit.record_m2m_change)
+        post_delete.connect(audit.record_delete)

@@ -1,7 +1,9 @@
 """The audit trail: every create, update and delete of an audited record, with who, when, old → new.
 
 Audited models inherit `AuditedModel`; the actor comes from `acting_as(...)`, which the web
-middleware, the API and every command set. Bulk writes call `record_bulk_create`.
+middleware, the API and every command set. Bulk writes call `record_bulk_create`; deletes, also
+queryset deletes, are caught by a post_delete handler. `QuerySet.update()` bypasses the trail, so
+services never use it on audited models.
 """
 
 from __future__ import annotations
@@ -124,14 +126,12 @@ class AuditedModel(models.Model):
             record(self, "create" if creating else "update", changes)
         self._audit_snapshot = after
 
-    def delete(self, *args, **kwargs):
-        snapshot = field_values(self)
-        pk = self.pk
-        result = super().delete(*args, **kwargs)
-        self.pk = pk  # keep the id in the entry
-        record(self, "delete", {k: [v, None] for k, v in snapshot.items()})
-        self.pk = None
-        return result
+
+
+def record_delete(sender, instance, **kwargs) -> None:
+    """post_delete handler, so queryset deletes (the admin's bulk delete) are audited too."""
+    if isinstance(instance, AuditedModel):
+        record(instance, "delete", {k: [v, None] for k, v in field_values(instance).items()})
 
 
 def record_m2m_change(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:

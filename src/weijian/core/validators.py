@@ -1,7 +1,9 @@
 """Checks for the codes the commission's records carry, each with a clear Chinese message.
 
 - Resident ID number (公民身份号码), GB 11643-1999: 17 digits + check character (0-9 or X),
-  ISO 7064 MOD 11-2; digits 7-14 are the birth date.
+  ISO 7064 MOD 11-2; digits 7-14 are the birth date. Only a capital X is accepted: the standard
+  writes it so, the column is unique and searches upper-case the query, so a stored lower-case x
+  would both slip past uniqueness and never be found. Forms should upper-case before validating.
 - Unified social credit code (统一社会信用代码), GB 32100-2015: 18 characters from a 31-character
   alphabet without I, O, Z, S, V; the last is a check character (MOD 31).
 - Division code (统计用区划代码): 12 digits, 2 province + 2 city + 2 county + 3 township + 3 village;
@@ -17,11 +19,22 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-# GB/T 2260 province-level codes.
-PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82"
-    .split()
-)
+# GB/T 2260 province-level codes, one line per region (the first digit).
+PROVINCE_CODES = frozenset({
+    "11", "12", "13", "14", "15",
+    "21", "22", "23",
+    "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46",
+    "50", "51", "52", "53", "54",
+    "61", "62", "63", "64", "65",
+    "71",
+    "81", "82",
+})  # fmt: skip
+
+# Residence permits for Hong Kong, Macao and Taiwan residents (港澳台居民居住证) carry a GB 11643
+# number with the address code 810000, 820000 or 830000 (港澳台居民居住证申领发放办法, 2018);
+# 83 is not a GB/T 2260 province, so it is valid only here, not in division codes.
+ID_NUMBER_AREA_PREFIXES = PROVINCE_CODES | {"83"}
 
 _ID_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
 _ID_CHECK = "10X98765432"
@@ -44,9 +57,9 @@ def id_number_error(value: str, *, today: dt.date | None = None) -> str | None:
     body, check = value[:17], value[17]
     if not body.isascii() or not body.isdigit():
         return _("The first 17 characters of a resident ID number must be digits.")
-    if check not in "0123456789Xx":
+    if check not in "0123456789X":
         return _("The last character of a resident ID number must be a digit or X.")
-    if body[:2] not in PROVINCE_CODES:
+    if body[:2] not in ID_NUMBER_AREA_PREFIXES:
         return _("The first two digits of a resident ID number must be a province code.")
     try:
         birth = dt.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
@@ -54,7 +67,7 @@ def id_number_error(value: str, *, today: dt.date | None = None) -> str | None:
         return _("Digits 7 to 14 of a resident ID number must be a real birth date.")
     if birth.year < 1880 or birth > (today or dt.date.today()):
         return _("The birth date in a resident ID number is out of range.")
-    if id_number_check_char(body) != check.upper():
+    if id_number_check_char(body) != check:
         return _("The check character of the resident ID number is wrong (GB 11643).")
     return None
 

@@ -70,6 +70,10 @@ class PractitionerForm(forms.ModelForm):
         self.fields["registered_institution"].queryset = visible
         self.fields["additional_sites"].queryset = visible
 
+    def clean_id_number(self):
+        # GB 11643 writes the check character as a capital X; people often type x.
+        return self.cleaned_data["id_number"].strip().upper()
+
 
 class EnterpriseForm(forms.ModelForm):
     division = _DivisionField(label=_("division"), queryset=None)
