@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_tasks",
+    "ninja",  # its bundled Swagger UI for /api/docs, served locally (no CDN)
     "weijian.core",
     "weijian.registry",
 ]

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from weijian.core.errors import DomainError, NotVisible
-from weijian.core.models import Division, Organisation, OrganisationKind
+from weijian.core.models import Division, Organisation, OrganisationKind, default_scope_mode
 from weijian.core.permissions import require
 from weijian.core.scope import scope_of
 
@@ -69,7 +69,8 @@ def institution_create(*, user, name: str, credit_code: str, division: Division,
     _unknown(fields, INSTITUTION_FIELDS)
     _check_division_in_scope(user, division)
     organisation = Organisation(name=name, credit_code=credit_code, division=division,
-                                kind=OrganisationKind.MEDICAL_INSTITUTION)
+                                kind=OrganisationKind.MEDICAL_INSTITUTION,
+                                scope_mode=default_scope_mode(OrganisationKind.MEDICAL_INSTITUTION))
     _clean(organisation)
     organisation.save()
     institution = Institution(organisation=organisation, **fields)

@@ -1,0 +1,93 @@
+"""Schemas and types shared by every router: errors, pagination, ids, text and partial updates."""
+
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
+from pydantic import AfterValidator, ConfigDict, StringConstraints, create_model
+
+# Ids are 64-bit in every database we run on; larger numbers are a client error, not a crash.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+DivisionCode = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+
+
+def _storable(value: str) -> str:
+    # PostgreSQL refuses NUL in text and no database stores lone surrogates: reject, do not crash.
+    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ValueError("text contains characters that cannot be stored")
+    return value
+
+
+def text(max_length: int, *, min_length: int = 0) -> Any:
+    """A string that fits the model field and can be stored in every supported database."""
+    return Annotated[
+        str,
+        StringConstraints(min_length=min_length, max_length=max_length, pattern=r"^[^\x00]*$"),
+        AfterValidator(_storable),
+    ]
+
+
+class ErrorOut(Schema):
+    """Every error the API returns: a stable machine code, a message for people, the field at fault."""
+
+    code: str
+    message: str
+    field: str | None = None
+    errors: dict[str, list[str]] | None = Field(
+        None, description="Every invalid field with its messages, when the input was invalid."
+    )
+
+
+def errors(*codes: int) -> dict[int, type[ErrorOut]]:
+    """The error responses of an operation, for its OpenAPI description."""
+    return dict.fromkeys(codes, ErrorOut)
+
+
+# Every authenticated operation can answer these.
+READ_ERRORS = (401, 403, 422)
+WRITE_ERRORS = (400, 401, 403, 404, 422)
+
+
+class PageInput(Schema):
+    limit: int = Field(50, ge=1, le=500, description="Number of items to return (at most 500)")
+    offset: int = Field(0, ge=0, le=2**31 - 1, description="Number of items to skip")
+
+
+class Page(LimitOffsetPagination):
+    """limit/offset pagination with bounded values, so any integer a client sends is handled."""
+
+    Input = PageInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=500, **kwargs)
+
+
+class InputSchema(Schema):
+    """Request bodies refuse unknown fields, so a misspelt field is an error rather than ignored."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+
+def partial(schema: type[Schema], name: str) -> type[Schema]:
+    """The PATCH form of a create schema: every field optional, same types, null only where allowed.
+
+    Fields a client leaves out stay untouched (read the body with `changes_of`); the `None` default
+    is never a value, so it is left out of the OpenAPI document.
+    """
+    fields = {}
+    for field_name, info in schema.model_fields.items():
+        annotation = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+        fields[field_name] = (
+            annotation,
+            Field(None, description=info.description, json_schema_extra=_drop_default),
+        )
+    return create_model(name, __base__=InputSchema, **fields)
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def changes_of(payload: Schema) -> dict[str, Any]:
+    return payload.model_dump(exclude_unset=True)
