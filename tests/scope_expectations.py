@@ -21,8 +21,20 @@ INSTITUTIONS = {
 # Each institution of the world has one practitioner registered there, under the same key.
 # None means the role may not open the practitioner register at all (403).
 PRACTITIONERS = {
-    role: (keys if role in {"commission_leader", "supervisor", "institution_manager", "township_staff",
-                            "auditor", "superuser", "no_organisation"} else None)
+    role: (
+        keys
+        if role
+        in {
+            "commission_leader",
+            "supervisor",
+            "institution_manager",
+            "township_staff",
+            "auditor",
+            "superuser",
+            "no_organisation",
+        }
+        else None
+    )
     for role, keys in INSTITUTIONS.items()
 }
 PRACTITIONERS["no_organisation"] = None  # no role, so no permission either

@@ -86,7 +86,9 @@ TEMPLATES = [
 ]
 
 _default_sqlite = f"sqlite:///{VAR_DIR / 'weijian.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60)}
+DATABASES = {
+    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets the web server read while a long import writes.
@@ -129,7 +131,11 @@ MEDIA_URL = "media/"
 WHITENOISE_USE_FINDERS = True
 
 # Jobs that can outgrow one machine go through django-tasks; the embedded default runs them in-process.
-TASKS = {"default": {"BACKEND": os.environ.get("WEIJIAN_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("WEIJIAN_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -8,8 +8,14 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 
 
@@ -49,8 +55,9 @@ def page_for(browser, live_server):
     contexts = []
 
     def _page(width=1280, height=800):
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                      base_url=live_server.url)
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="zh-CN", base_url=live_server.url
+        )
         contexts.append(context)
         return context.new_page()
 

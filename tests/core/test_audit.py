@@ -6,7 +6,9 @@ from weijian.registry.models import ServiceLine
 
 
 def _trail(record):
-    return list(AuditEntry.objects.filter(model=record._meta.label_lower, object_id=str(record.pk)).order_by("id"))
+    return list(
+        AuditEntry.objects.filter(model=record._meta.label_lower, object_id=str(record.pk)).order_by("id")
+    )
 
 
 def test_an_update_records_the_actor_and_only_the_changed_fields(world):

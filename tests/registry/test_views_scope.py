@@ -94,7 +94,9 @@ def test_an_editor_changes_an_institution_and_the_change_is_in_its_history(world
     institution = world.institutions["th2"]
     form = client.get(reverse("registry:institution_edit", args=[institution.pk])).context["form"]
     data = {name: value for name, value in form.initial.items() if value is not None}
-    data.update(name="东山乡中心卫生院", beds=45, service_lines=[], division=institution.organisation.division_id)
+    data.update(
+        name="东山乡中心卫生院", beds=45, service_lines=[], division=institution.organisation.division_id
+    )
     data = {k: v for k, v in data.items() if v is not False}
 
     response = client.post(reverse("registry:institution_edit", args=[institution.pk]), data)
@@ -125,14 +127,19 @@ def test_an_invalid_credit_code_is_refused_with_a_message_and_nothing_changes(wo
     assert institution.organisation.credit_code != "12369901ABCDEFGHIJ"
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("cgz", {"th1"}),              # pinyin initials of 城关镇卫生院
-    ("chengguan", {"th1"}),        # full pinyin
-    ("衛生院", {"th1"}),            # traditional characters find simplified names
-    ("dsx", set()),                # 东山乡卫生院 exists, but in another township
-    ("邻县", set()),                # another county
-])
-def test_township_user_searches_its_township_by_pinyin_and_traditional_characters(world, login, query, expected):
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("cgz", {"th1"}),  # pinyin initials of 城关镇卫生院
+        ("chengguan", {"th1"}),  # full pinyin
+        ("衛生院", {"th1"}),  # traditional characters find simplified names
+        ("dsx", set()),  # 东山乡卫生院 exists, but in another township
+        ("邻县", set()),  # another county
+    ],
+)
+def test_township_user_searches_its_township_by_pinyin_and_traditional_characters(
+    world, login, query, expected
+):
     client = login(world.users["township_staff"])
     response = client.get(reverse("registry:institution_list"), {"q": query})
     assert _listed_ids(response) == _ids(world.institutions, expected)

@@ -107,12 +107,6 @@ class AuditedModel(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._audit_snapshot = field_values(instance)
-        return instance
-
     def save(self, *args, **kwargs):
         creating = self._state.adding
         before = getattr(self, "_audit_snapshot", {})
@@ -126,6 +120,11 @@ class AuditedModel(models.Model):
             record(self, "create" if creating else "update", changes)
         self._audit_snapshot = after
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._audit_snapshot = field_values(instance)
+        return instance
 
 
 def record_delete(sender, instance, **kwargs) -> None:

@@ -30,9 +30,13 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     items = [
-        {"label": item.label, "url": reverse(item.url_name),
-         "active": request.path == reverse(item.url_name) if item.url_name == "home"
-         else request.path.startswith(reverse(item.url_name))}
+        {
+            "label": item.label,
+            "url": reverse(item.url_name),
+            "active": request.path == reverse(item.url_name)
+            if item.url_name == "home"
+            else request.path.startswith(reverse(item.url_name)),
+        }
         for item in NAVIGATION
         if item.permission is None or user.has_perm(item.permission)
     ]

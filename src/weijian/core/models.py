@@ -35,12 +35,19 @@ PREFIX_LENGTH = {
 class Division(models.Model):
     """An administrative division (行政区划), keyed by its 12-digit statistical code."""
 
-    code = models.CharField(_("division code"), max_length=12, primary_key=True,
-                            validators=[validate_division_code_field])
+    code = models.CharField(
+        _("division code"), max_length=12, primary_key=True, validators=[validate_division_code_field]
+    )
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=DivisionLevel.choices)
-    parent = models.ForeignKey("self", verbose_name=_("parent"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
 
     class Meta:
         ordering = ["code"]
@@ -102,10 +109,12 @@ class Organisation(AuditedModel):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices)
     department = models.CharField(_("department"), max_length=30, choices=Department.choices, blank=True)
-    division = models.ForeignKey(Division, verbose_name=_("division"), on_delete=models.PROTECT,
-                                 related_name="organisations")
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True,
-                                   validators=[validate_credit_code_field])
+    division = models.ForeignKey(
+        Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="organisations"
+    )
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True, validators=[validate_credit_code_field]
+    )
     # Commission and department users see their division's subtree; institution users their own
     # institution. A township hospital that runs its villages' clinics (乡村一体化管理) sees its township.
     scope_mode = models.CharField(_("data scope"), max_length=20, choices=ScopeMode.choices)
@@ -121,8 +130,11 @@ class Organisation(AuditedModel):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         constraints = [
-            models.UniqueConstraint(fields=["credit_code"], condition=~models.Q(credit_code=""),
-                                    name="organisation_credit_code_unique"),
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="organisation_credit_code_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -145,8 +157,14 @@ class User(AbstractUser):
     """A person who logs in. Belongs to one organisation; roles are groups."""
 
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
-    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="users")
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -186,8 +204,9 @@ class AuditEntry(models.Model):
     """Who changed what, when, from what to what. Written only by weijian.core.audit."""
 
     at = models.DateTimeField(_("time"), db_index=True)
-    actor = models.ForeignKey(User, verbose_name=_("actor"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_label = models.CharField(_("actor"), max_length=150)
     action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
     model = models.CharField(_("record type"), max_length=100)

@@ -13,9 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 VIEW_REGISTRY = ("registry.view_institution", "registry.view_practitioner", "registry.view_enterprise")
 EDIT_REGISTRY = (
-    "registry.add_institution", "registry.change_institution",
-    "registry.add_practitioner", "registry.change_practitioner",
-    "registry.add_enterprise", "registry.change_enterprise",
+    "registry.add_institution",
+    "registry.change_institution",
+    "registry.add_practitioner",
+    "registry.change_practitioner",
+    "registry.add_enterprise",
+    "registry.change_enterprise",
     "registry.import_registry",
 )
 VIEW_AUDIT = ("core.view_auditentry",)
@@ -30,33 +33,60 @@ class Role:
 
 
 ROLES: tuple[Role, ...] = (
-    Role("commission_leader", _("Commission leader / section head"),
-         _("campaigns, targets, dashboards, bulletins"),
-         VIEW_REGISTRY + EDIT_REGISTRY + VIEW_AUDIT + ("core.view_organisation",)),
-    Role("supervisor", _("Health supervisor"),
-         _("inspections, findings, cases, penalties, complaints"),
-         VIEW_REGISTRY + VIEW_AUDIT + ("core.view_organisation",)),
-    Role("department_officer", _("Partner department officer"),
-         _("tasks assigned to the department, referrals received"),
-         ("registry.view_institution", "registry.view_enterprise")),
-    Role("institution_manager", _("Institution manager / safety officer"),
-         _("self-inspection, rectification plans, weekly reports"),
-         ("registry.view_institution", "registry.view_practitioner")),
-    Role("insurance_clerk", _("Insurance clerk"),
-         _("enrolment, contributions, claims, settlement, statements"),
-         ("registry.view_institution",)),
-    Role("institution_cashier", _("Institution cashier"),
-         _("claims and on-the-spot settlement"),
-         ("registry.view_institution",)),
-    Role("township_staff", _("Township hospital staff"),
-         _("poverty registry, contracts, follow-ups"),
-         ("registry.view_institution", "registry.view_practitioner")),
-    Role("village_doctor", _("Village doctor / family-doctor team"),
-         _("contracts and follow-ups"),
-         ("registry.view_institution",)),
-    Role("auditor", _("Auditor / supervision committee"),
-         _("read-only ledgers, audit trail, disclosures"),
-         VIEW_REGISTRY + VIEW_AUDIT + ("core.view_organisation",)),
+    Role(
+        "commission_leader",
+        _("Commission leader / section head"),
+        _("campaigns, targets, dashboards, bulletins"),
+        VIEW_REGISTRY + EDIT_REGISTRY + VIEW_AUDIT + ("core.view_organisation",),
+    ),
+    Role(
+        "supervisor",
+        _("Health supervisor"),
+        _("inspections, findings, cases, penalties, complaints"),
+        VIEW_REGISTRY + VIEW_AUDIT + ("core.view_organisation",),
+    ),
+    Role(
+        "department_officer",
+        _("Partner department officer"),
+        _("tasks assigned to the department, referrals received"),
+        ("registry.view_institution", "registry.view_enterprise"),
+    ),
+    Role(
+        "institution_manager",
+        _("Institution manager / safety officer"),
+        _("self-inspection, rectification plans, weekly reports"),
+        ("registry.view_institution", "registry.view_practitioner"),
+    ),
+    Role(
+        "insurance_clerk",
+        _("Insurance clerk"),
+        _("enrolment, contributions, claims, settlement, statements"),
+        ("registry.view_institution",),
+    ),
+    Role(
+        "institution_cashier",
+        _("Institution cashier"),
+        _("claims and on-the-spot settlement"),
+        ("registry.view_institution",),
+    ),
+    Role(
+        "township_staff",
+        _("Township hospital staff"),
+        _("poverty registry, contracts, follow-ups"),
+        ("registry.view_institution", "registry.view_practitioner"),
+    ),
+    Role(
+        "village_doctor",
+        _("Village doctor / family-doctor team"),
+        _("contracts and follow-ups"),
+        ("registry.view_institution",),
+    ),
+    Role(
+        "auditor",
+        _("Auditor / supervision committee"),
+        _("read-only ledgers, audit trail, disclosures"),
+        VIEW_REGISTRY + VIEW_AUDIT + ("core.view_organisation",),
+    ),
 )
 
 ROLE_BY_CODE = {role.code: role for role in ROLES}

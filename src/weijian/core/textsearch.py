@@ -11,7 +11,7 @@ import functools
 import re
 
 from opencc import OpenCC
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 _to_simplified = OpenCC("t2s")
 _SPACES = re.compile(r"\s+")

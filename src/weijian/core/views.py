@@ -24,17 +24,31 @@ def home(request):
     if user.has_perm("registry.view_institution"):
         from weijian.registry import selectors as registry
 
-        cards.append({"label": "institutions", "count": registry.institution_list(user).count(),
-                      "url": "registry:institution_list"})
+        cards.append(
+            {
+                "label": "institutions",
+                "count": registry.institution_list(user).count(),
+                "url": "registry:institution_list",
+            }
+        )
         if user.has_perm("registry.view_practitioner"):
-            cards.append({"label": "practitioners", "count": registry.practitioner_list(user).count(),
-                          "url": "registry:practitioner_list"})
-    return render(request, "core/home.html", {
-        "role": role_of(user),
-        "scope": scope_of(user),
-        "organisation": user.organisation,
-        "cards": cards,
-    })
+            cards.append(
+                {
+                    "label": "practitioners",
+                    "count": registry.practitioner_list(user).count(),
+                    "url": "registry:practitioner_list",
+                }
+            )
+    return render(
+        request,
+        "core/home.html",
+        {
+            "role": role_of(user),
+            "scope": scope_of(user),
+            "organisation": user.organisation,
+            "cards": cards,
+        },
+    )
 
 
 @login_required
@@ -46,8 +60,12 @@ def audit_trail(request, model: str, pk: str):
         raise Http404()
     record = import_string(HISTORY_SOURCES[model])(request.user, pk)
     entries = selectors.audit_trail(record)[:500]
-    return render(request, "core/audit_trail.html", {
-        "record": record,
-        "model_name": apps.get_model(model)._meta.verbose_name,
-        "entries": entries,
-    })
+    return render(
+        request,
+        "core/audit_trail.html",
+        {
+            "record": record,
+            "model_name": apps.get_model(model)._meta.verbose_name,
+            "entries": entries,
+        },
+    )

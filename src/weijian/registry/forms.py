@@ -3,27 +3,44 @@ from django.utils.translation import gettext_lazy as _
 
 from weijian.core.selectors import divisions_visible_to
 
-from .models import Enterprise, EnterpriseKind, Institution, InstitutionType, Practitioner, PractitionerCategory
+from .models import (
+    Enterprise,
+    EnterpriseKind,
+    Institution,
+    InstitutionType,
+    Practitioner,
+    PractitionerCategory,
+)
 
 
 class InstitutionFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("Name, pinyin initials or code")}))
-    institution_type = forms.ChoiceField(label=_("Institution type"), required=False,
-                                         choices=[("", _("All"))] + InstitutionType.choices)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, pinyin initials or code")}),
+    )
+    institution_type = forms.ChoiceField(
+        label=_("Institution type"), required=False, choices=[("", _("All")), *InstitutionType.choices]
+    )
     division = forms.CharField(label=_("Division code"), required=False)
 
 
 class PractitionerFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("Name, pinyin initials or ID number")}))
-    category = forms.ChoiceField(label=_("Category"), required=False,
-                                 choices=[("", _("All"))] + PractitionerCategory.choices)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, pinyin initials or ID number")}),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All")), *PractitionerCategory.choices]
+    )
 
 
 class EnterpriseFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All"))] + EnterpriseKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All")), *EnterpriseKind.choices]
+    )
 
 
 class _DivisionField(forms.ModelChoiceField):
@@ -39,8 +56,19 @@ class InstitutionForm(forms.ModelForm):
     class Meta:
         model = Institution
         fields = [
-            "licence_number", "institution_type", "grade_level", "grade_class", "ownership", "for_profit",
-            "beds", "service_lines", "insurance_designated", "medical_group", "head", "address", "phone",
+            "licence_number",
+            "institution_type",
+            "grade_level",
+            "grade_class",
+            "ownership",
+            "for_profit",
+            "beds",
+            "service_lines",
+            "insurance_designated",
+            "medical_group",
+            "head",
+            "address",
+            "phone",
             "licence_valid_until",
         ]
         widgets = {
@@ -60,8 +88,15 @@ class PractitionerForm(forms.ModelForm):
     class Meta:
         model = Practitioner
         fields = [
-            "name", "id_number", "category", "practice_category", "practice_scope",
-            "qualification_certificate", "practice_certificate", "registered_institution", "additional_sites",
+            "name",
+            "id_number",
+            "category",
+            "practice_category",
+            "practice_scope",
+            "qualification_certificate",
+            "practice_certificate",
+            "registered_institution",
+            "additional_sites",
         ]
 
     def __init__(self, *args, user, **kwargs):
@@ -80,8 +115,16 @@ class EnterpriseForm(forms.ModelForm):
 
     class Meta:
         model = Enterprise
-        fields = ["name", "credit_code", "kind", "division", "qualification", "qualification_valid_until",
-                  "legal_representative", "address"]
+        fields = [
+            "name",
+            "credit_code",
+            "kind",
+            "division",
+            "qualification",
+            "qualification_valid_until",
+            "legal_representative",
+            "address",
+        ]
         widgets = {"qualification_valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, user, **kwargs):
@@ -90,7 +133,9 @@ class EnterpriseForm(forms.ModelForm):
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What to import"),
-                             choices=[("institutions", _("Institutions")), ("practitioners", _("Practitioners"))])
+    kind = forms.ChoiceField(
+        label=_("What to import"),
+        choices=[("institutions", _("Institutions")), ("practitioners", _("Practitioners"))],
+    )
     file = forms.FileField(label=_("File (xlsx or csv)"))
     dry_run = forms.BooleanField(label=_("Check only, write nothing"), required=False, initial=True)

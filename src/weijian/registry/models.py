@@ -81,8 +81,13 @@ class MedicalGroup(AuditedModel):
 class Institution(AuditedModel):
     """A medical or health institution. Its name, division and credit code are its organisation's."""
 
-    organisation = models.OneToOneField(Organisation, verbose_name=_("organisation"), primary_key=True,
-                                        on_delete=models.PROTECT, related_name="institution")
+    organisation = models.OneToOneField(
+        Organisation,
+        verbose_name=_("organisation"),
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="institution",
+    )
     licence_number = models.CharField(_("practice licence number"), max_length=40, blank=True, db_index=True)
     institution_type = models.CharField(_("institution type"), max_length=30, choices=InstitutionType.choices)
     grade_level = models.CharField(_("grade level"), max_length=1, choices=GradeLevel.choices, blank=True)
@@ -92,8 +97,14 @@ class Institution(AuditedModel):
     beds = models.PositiveIntegerField(_("approved beds"), default=0)
     service_lines = models.ManyToManyField(ServiceLine, verbose_name=_("approved service lines"), blank=True)
     insurance_designated = models.BooleanField(_("insurance designated"), default=False)
-    medical_group = models.ForeignKey(MedicalGroup, verbose_name=_("medical group"), null=True, blank=True,
-                                      on_delete=models.SET_NULL, related_name="members")
+    medical_group = models.ForeignKey(
+        MedicalGroup,
+        verbose_name=_("medical group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
     head = models.CharField(_("person in charge"), max_length=50, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -148,21 +159,33 @@ class PracticeCategory(models.TextChoices):
 class Practitioner(AuditedModel):
     """A health worker with their certificates and the institution where they are registered."""
 
-    id_number = models.CharField(_("resident ID number"), max_length=18, unique=True,
-                                 validators=[validate_id_number_field])
+    id_number = models.CharField(
+        _("resident ID number"), max_length=18, unique=True, validators=[validate_id_number_field]
+    )
     name = models.CharField(_("name"), max_length=50)
     category = models.CharField(_("category"), max_length=30, choices=PractitionerCategory.choices)
-    practice_category = models.CharField(_("practice category"), max_length=20,
-                                         choices=PracticeCategory.choices, blank=True)
+    practice_category = models.CharField(
+        _("practice category"), max_length=20, choices=PracticeCategory.choices, blank=True
+    )
     practice_scope = models.CharField(_("practice scope"), max_length=100, blank=True)
-    qualification_certificate = models.CharField(_("qualification certificate number"), max_length=40,
-                                                 blank=True)
-    practice_certificate = models.CharField(_("practice certificate number"), max_length=40, blank=True,
-                                            db_index=True)
-    registered_institution = models.ForeignKey(Institution, verbose_name=_("registered practice site"),
-                                               on_delete=models.PROTECT, related_name="practitioners")
-    additional_sites = models.ManyToManyField(Institution, verbose_name=_("additional practice sites"),
-                                              blank=True, related_name="visiting_practitioners")
+    qualification_certificate = models.CharField(
+        _("qualification certificate number"), max_length=40, blank=True
+    )
+    practice_certificate = models.CharField(
+        _("practice certificate number"), max_length=40, blank=True, db_index=True
+    )
+    registered_institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("registered practice site"),
+        on_delete=models.PROTECT,
+        related_name="practitioners",
+    )
+    additional_sites = models.ManyToManyField(
+        Institution,
+        verbose_name=_("additional practice sites"),
+        blank=True,
+        related_name="visiting_practitioners",
+    )
     search_key = models.TextField(editable=False, default="")
 
     objects = ScopedQuerySet.as_manager()
@@ -194,8 +217,9 @@ class EnterpriseKind(models.TextChoices):
 class Enterprise(AuditedModel):
     """A supplier (drug or device company) dealing with the county's institutions."""
 
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True,
-                                   validators=[validate_credit_code_field])
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code_field]
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=EnterpriseKind.choices)
     division = models.ForeignKey(Division, verbose_name=_("division"), on_delete=models.PROTECT)

@@ -11,9 +11,16 @@ from weijian.core.textsearch import normalise_query
 from .models import Enterprise, Institution, Practitioner
 
 
-def institution_list(user, *, q: str = "", institution_type: str = "", division: str = "",
-                     grade_level: str | None = None, ownership: str = "",
-                     insurance_designated: bool | None = None) -> QuerySet[Institution]:
+def institution_list(
+    user,
+    *,
+    q: str = "",
+    institution_type: str = "",
+    division: str = "",
+    grade_level: str | None = None,
+    ownership: str = "",
+    insurance_designated: bool | None = None,
+) -> QuerySet[Institution]:
     require(user, "registry.view_institution")
     qs = Institution.objects.visible_to(user).select_related("organisation__division")
     if q := q.strip():
@@ -54,9 +61,7 @@ def practitioner_list(user, *, q: str = "", category: str = "", institution=None
     qs = Practitioner.objects.visible_to(user).select_related("registered_institution__organisation")
     if q := q.strip():
         qs = qs.filter(
-            Q(search_key__contains=normalise_query(q))
-            | Q(id_number=q.upper())
-            | Q(practice_certificate=q)
+            Q(search_key__contains=normalise_query(q)) | Q(id_number=q.upper()) | Q(practice_certificate=q)
         )
     if category:
         qs = qs.filter(category=category)

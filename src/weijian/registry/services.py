@@ -18,16 +18,39 @@ from .models import Enterprise, Institution, Practitioner
 
 ORGANISATION_FIELDS = {"name", "credit_code", "division"}
 INSTITUTION_FIELDS = {
-    "licence_number", "institution_type", "grade_level", "grade_class", "ownership", "for_profit", "beds",
-    "insurance_designated", "medical_group", "head", "address", "phone", "licence_valid_until",
+    "licence_number",
+    "institution_type",
+    "grade_level",
+    "grade_class",
+    "ownership",
+    "for_profit",
+    "beds",
+    "insurance_designated",
+    "medical_group",
+    "head",
+    "address",
+    "phone",
+    "licence_valid_until",
 }
 PRACTITIONER_FIELDS = {
-    "id_number", "name", "category", "practice_category", "practice_scope", "qualification_certificate",
-    "practice_certificate", "registered_institution",
+    "id_number",
+    "name",
+    "category",
+    "practice_category",
+    "practice_scope",
+    "qualification_certificate",
+    "practice_certificate",
+    "registered_institution",
 }
 ENTERPRISE_FIELDS = {
-    "credit_code", "name", "kind", "division", "qualification", "qualification_valid_until",
-    "legal_representative", "address",
+    "credit_code",
+    "name",
+    "kind",
+    "division",
+    "qualification",
+    "qualification_valid_until",
+    "legal_representative",
+    "address",
 }
 
 
@@ -63,14 +86,19 @@ def _unknown(fields: dict[str, Any], allowed: set[str]) -> None:
 
 
 @transaction.atomic
-def institution_create(*, user, name: str, credit_code: str, division: Division, service_lines=(),
-                       **fields) -> Institution:
+def institution_create(
+    *, user, name: str, credit_code: str, division: Division, service_lines=(), **fields
+) -> Institution:
     require(user, "registry.add_institution")
     _unknown(fields, INSTITUTION_FIELDS)
     _check_division_in_scope(user, division)
-    organisation = Organisation(name=name, credit_code=credit_code, division=division,
-                                kind=OrganisationKind.MEDICAL_INSTITUTION,
-                                scope_mode=default_scope_mode(OrganisationKind.MEDICAL_INSTITUTION))
+    organisation = Organisation(
+        name=name,
+        credit_code=credit_code,
+        division=division,
+        kind=OrganisationKind.MEDICAL_INSTITUTION,
+        scope_mode=default_scope_mode(OrganisationKind.MEDICAL_INSTITUTION),
+    )
     _clean(organisation)
     organisation.save()
     institution = Institution(organisation=organisation, **fields)

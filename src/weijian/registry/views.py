@@ -46,25 +46,39 @@ def institution_list(request):
     filters = InstitutionFilterForm(request.GET or None)
     params = filters.cleaned_data if filters.is_valid() else {}
     institutions = selectors.institution_list(
-        request.user, q=params.get("q", ""), institution_type=params.get("institution_type", ""),
+        request.user,
+        q=params.get("q", ""),
+        institution_type=params.get("institution_type", ""),
         division=params.get("division", ""),
     )
-    return render(request, "registry/institution_list.html", {
-        "filters": filters, "page": _page(request, institutions),
-    })
+    return render(
+        request,
+        "registry/institution_list.html",
+        {
+            "filters": filters,
+            "page": _page(request, institutions),
+        },
+    )
 
 
 @login_required
 def institution_detail(request, pk):
     institution = selectors.institution_get(request.user, pk)
-    return render(request, "registry/institution_detail.html", {
-        "institution": institution,
-        "service_lines": institution.service_lines.all(),
-        "can_change": request.user.has_perm("registry.change_institution"),
-        "can_view_history": request.user.has_perm("core.view_auditentry"),
-        "practitioners": (selectors.practitioner_list(request.user, institution=institution)[:200]
-                          if request.user.has_perm("registry.view_practitioner") else None),
-    })
+    return render(
+        request,
+        "registry/institution_detail.html",
+        {
+            "institution": institution,
+            "service_lines": institution.service_lines.all(),
+            "can_change": request.user.has_perm("registry.change_institution"),
+            "can_view_history": request.user.has_perm("core.view_auditentry"),
+            "practitioners": (
+                selectors.practitioner_list(request.user, institution=institution)[:200]
+                if request.user.has_perm("registry.view_practitioner")
+                else None
+            ),
+        },
+    )
 
 
 @login_required
@@ -73,36 +87,50 @@ def institution_edit(request, pk):
     institution = selectors.institution_get(request.user, pk)
     form = InstitutionForm(request.POST or None, instance=institution, user=request.user)
     if request.method == "POST" and form.is_valid():
+
         def update(data):
             services.institution_update(user=request.user, institution_id=pk, **data)
 
         if _apply_service(form, update):
             messages.success(request, _("Saved."))
             return redirect("registry:institution_detail", pk=pk)
-    return render(request, "registry/edit.html", {"form": form, "record": institution,
-                                                  "back": ("registry:institution_detail", pk)})
+    return render(
+        request,
+        "registry/edit.html",
+        {"form": form, "record": institution, "back": ("registry:institution_detail", pk)},
+    )
 
 
 @login_required
 def practitioner_list(request):
     filters = PractitionerFilterForm(request.GET or None)
     params = filters.cleaned_data if filters.is_valid() else {}
-    practitioners = selectors.practitioner_list(request.user, q=params.get("q", ""),
-                                                category=params.get("category", ""))
-    return render(request, "registry/practitioner_list.html", {
-        "filters": filters, "page": _page(request, practitioners),
-    })
+    practitioners = selectors.practitioner_list(
+        request.user, q=params.get("q", ""), category=params.get("category", "")
+    )
+    return render(
+        request,
+        "registry/practitioner_list.html",
+        {
+            "filters": filters,
+            "page": _page(request, practitioners),
+        },
+    )
 
 
 @login_required
 def practitioner_detail(request, pk):
     practitioner = selectors.practitioner_get(request.user, pk)
-    return render(request, "registry/practitioner_detail.html", {
-        "practitioner": practitioner,
-        "additional_sites": practitioner.additional_sites.select_related("organisation"),
-        "can_change": request.user.has_perm("registry.change_practitioner"),
-        "can_view_history": request.user.has_perm("core.view_auditentry"),
-    })
+    return render(
+        request,
+        "registry/practitioner_detail.html",
+        {
+            "practitioner": practitioner,
+            "additional_sites": practitioner.additional_sites.select_related("organisation"),
+            "can_change": request.user.has_perm("registry.change_practitioner"),
+            "can_view_history": request.user.has_perm("core.view_auditentry"),
+        },
+    )
 
 
 @login_required
@@ -111,14 +139,18 @@ def practitioner_edit(request, pk):
     practitioner = selectors.practitioner_get(request.user, pk)
     form = PractitionerForm(request.POST or None, instance=practitioner, user=request.user)
     if request.method == "POST" and form.is_valid():
+
         def update(data):
             services.practitioner_update(user=request.user, practitioner_id=pk, **data)
 
         if _apply_service(form, update):
             messages.success(request, _("Saved."))
             return redirect("registry:practitioner_detail", pk=pk)
-    return render(request, "registry/edit.html", {"form": form, "record": practitioner,
-                                                  "back": ("registry:practitioner_detail", pk)})
+    return render(
+        request,
+        "registry/edit.html",
+        {"form": form, "record": practitioner, "back": ("registry:practitioner_detail", pk)},
+    )
 
 
 @login_required
@@ -126,19 +158,28 @@ def enterprise_list(request):
     filters = EnterpriseFilterForm(request.GET or None)
     params = filters.cleaned_data if filters.is_valid() else {}
     enterprises = selectors.enterprise_list(request.user, q=params.get("q", ""), kind=params.get("kind", ""))
-    return render(request, "registry/enterprise_list.html", {
-        "filters": filters, "page": _page(request, enterprises),
-    })
+    return render(
+        request,
+        "registry/enterprise_list.html",
+        {
+            "filters": filters,
+            "page": _page(request, enterprises),
+        },
+    )
 
 
 @login_required
 def enterprise_detail(request, pk):
     enterprise = selectors.enterprise_get(request.user, pk)
-    return render(request, "registry/enterprise_detail.html", {
-        "enterprise": enterprise,
-        "can_change": request.user.has_perm("registry.change_enterprise"),
-        "can_view_history": request.user.has_perm("core.view_auditentry"),
-    })
+    return render(
+        request,
+        "registry/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "can_change": request.user.has_perm("registry.change_enterprise"),
+            "can_view_history": request.user.has_perm("core.view_auditentry"),
+        },
+    )
 
 
 @login_required
@@ -147,14 +188,18 @@ def enterprise_edit(request, pk):
     enterprise = selectors.enterprise_get(request.user, pk)
     form = EnterpriseForm(request.POST or None, instance=enterprise, user=request.user)
     if request.method == "POST" and form.is_valid():
+
         def update(data):
             services.enterprise_update(user=request.user, enterprise_id=pk, **data)
 
         if _apply_service(form, update):
             messages.success(request, _("Saved."))
             return redirect("registry:enterprise_detail", pk=pk)
-    return render(request, "registry/edit.html", {"form": form, "record": enterprise,
-                                                  "back": ("registry:enterprise_detail", pk)})
+    return render(
+        request,
+        "registry/edit.html",
+        {"form": form, "record": enterprise, "back": ("registry:enterprise_detail", pk)},
+    )
 
 
 @login_required
@@ -168,14 +213,16 @@ def import_page(request):
     if request.method == "POST" and form.is_valid():
         stored = tasks.store_upload(form.cleaned_data["file"])
         result = tasks.import_registry_file.enqueue(
-            form.cleaned_data["kind"], str(stored), request.user.pk, form.cleaned_data["dry_run"],
+            form.cleaned_data["kind"],
+            str(stored),
+            request.user.pk,
+            form.cleaned_data["dry_run"],
             form.cleaned_data["file"].name,
         )
         report = result.return_value if result.is_finished else None
         if report is None:
             messages.info(request, _("The import is running; refresh this page to see its report."))
-    return render(request, "registry/import.html", {"form": form, "report": report,
-                                                    "kinds": imports.KINDS})
+    return render(request, "registry/import.html", {"form": form, "report": report, "kinds": imports.KINDS})
 
 
 @login_required

@@ -5,136 +5,352 @@ import django.contrib.auth.validators
 import django.core.serializers.json
 import django.db.models.deletion
 import django.utils.timezone
-import weijian.core.validators
 from django.conf import settings
 from django.db import migrations, models
 
+import weijian.core.validators
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HolidayOverride',
+            name="HolidayOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('is_working_day', models.BooleanField(verbose_name='working day')),
-                ('note', models.CharField(blank=True, max_length=100, verbose_name='note')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="date")),
+                ("is_working_day", models.BooleanField(verbose_name="working day")),
+                ("note", models.CharField(blank=True, max_length=100, verbose_name="note")),
             ],
             options={
-                'verbose_name': 'holiday override',
-                'verbose_name_plural': 'holiday overrides',
-                'ordering': ['date'],
+                "verbose_name": "holiday override",
+                "verbose_name_plural": "holiday overrides",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('full_name', models.CharField(blank=True, max_length=50, verbose_name='full name')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
+                ),
+                ("full_name", models.CharField(blank=True, max_length=50, verbose_name="full name")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('prefix', models.CharField(db_index=True, max_length=8)),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("prefix", models.CharField(db_index=True, max_length=8)),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API token',
-                'verbose_name_plural': 'API tokens',
+                "verbose_name": "API token",
+                "verbose_name_plural": "API tokens",
             },
         ),
         migrations.CreateModel(
-            name='Division',
+            name="Division",
             fields=[
-                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, validators=[weijian.core.validators.validate_division_code_field], verbose_name='division code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('level', models.CharField(choices=[('province', 'Province'), ('city', 'City'), ('county', 'County'), ('township', 'Township'), ('village', 'Village')], max_length=10, verbose_name='level')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='core.division', verbose_name='parent')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=12,
+                        primary_key=True,
+                        serialize=False,
+                        validators=[weijian.core.validators.validate_division_code_field],
+                        verbose_name="division code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Province"),
+                            ("city", "City"),
+                            ("county", "County"),
+                            ("township", "Township"),
+                            ("village", "Village"),
+                        ],
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="core.division",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'division',
-                'verbose_name_plural': 'divisions',
-                'ordering': ['code'],
+                "verbose_name": "division",
+                "verbose_name_plural": "divisions",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('commission', 'Health commission'), ('supervision_institute', 'Health supervision institute'), ('scheme_office', 'Medical scheme office'), ('department', 'Partner department'), ('medical_institution', 'Medical institution')], max_length=30, verbose_name='kind')),
-                ('department', models.CharField(blank=True, choices=[('medical_insurance', 'Medical insurance bureau'), ('civil_affairs', 'Civil affairs'), ('poverty_alleviation', 'Poverty alleviation office'), ('public_security', 'Public security'), ('market_regulation', 'Market regulation'), ('cyberspace', 'Cyberspace administration'), ('development_reform', 'Development and reform'), ('finance', 'Finance'), ('human_resources', 'Human resources and social security'), ('education', 'Education'), ('drug_administration', 'Drug administration'), ('justice', 'Procuratorate and courts'), ('other', 'Other department')], max_length=30, verbose_name='department')),
-                ('credit_code', models.CharField(blank=True, max_length=18, validators=[weijian.core.validators.validate_credit_code_field], verbose_name='unified social credit code')),
-                ('scope_mode', models.CharField(choices=[('subtree', 'Division subtree'), ('own_institution', 'Own institution')], max_length=20, verbose_name='data scope')),
-                ('search_key', models.TextField(default='', editable=False)),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='core.division', verbose_name='division')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("commission", "Health commission"),
+                            ("supervision_institute", "Health supervision institute"),
+                            ("scheme_office", "Medical scheme office"),
+                            ("department", "Partner department"),
+                            ("medical_institution", "Medical institution"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "department",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("medical_insurance", "Medical insurance bureau"),
+                            ("civil_affairs", "Civil affairs"),
+                            ("poverty_alleviation", "Poverty alleviation office"),
+                            ("public_security", "Public security"),
+                            ("market_regulation", "Market regulation"),
+                            ("cyberspace", "Cyberspace administration"),
+                            ("development_reform", "Development and reform"),
+                            ("finance", "Finance"),
+                            ("human_resources", "Human resources and social security"),
+                            ("education", "Education"),
+                            ("drug_administration", "Drug administration"),
+                            ("justice", "Procuratorate and courts"),
+                            ("other", "Other department"),
+                        ],
+                        max_length=30,
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "credit_code",
+                    models.CharField(
+                        blank=True,
+                        max_length=18,
+                        validators=[weijian.core.validators.validate_credit_code_field],
+                        verbose_name="unified social credit code",
+                    ),
+                ),
+                (
+                    "scope_mode",
+                    models.CharField(
+                        choices=[("subtree", "Division subtree"), ("own_institution", "Own institution")],
+                        max_length=20,
+                        verbose_name="data scope",
+                    ),
+                ),
+                ("search_key", models.TextField(default="", editable=False)),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organisations",
+                        to="core.division",
+                        verbose_name="division",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['division_id', 'name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["division_id", "name"],
             },
         ),
         migrations.AddField(
-            model_name='user',
-            name='organisation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='core.organisation', verbose_name='organisation'),
+            model_name="user",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="users",
+                to="core.organisation",
+                verbose_name="organisation",
+            ),
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('actor_label', models.CharField(max_length=150, verbose_name='actor')),
-                ('action', models.CharField(choices=[('create', 'Created'), ('update', 'Updated'), ('delete', 'Deleted'), ('transition', 'State change')], max_length=20, verbose_name='action')),
-                ('model', models.CharField(max_length=100, verbose_name='record type')),
-                ('object_id', models.CharField(max_length=64, verbose_name='record')),
-                ('object_repr', models.CharField(max_length=200, verbose_name='record')),
-                ('changes', models.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='changes')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, verbose_name="time")),
+                ("actor_label", models.CharField(max_length=150, verbose_name="actor")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Created"),
+                            ("update", "Updated"),
+                            ("delete", "Deleted"),
+                            ("transition", "State change"),
+                        ],
+                        max_length=20,
+                        verbose_name="action",
+                    ),
+                ),
+                ("model", models.CharField(max_length=100, verbose_name="record type")),
+                ("object_id", models.CharField(max_length=64, verbose_name="record")),
+                ("object_repr", models.CharField(max_length=200, verbose_name="record")),
+                (
+                    "changes",
+                    models.JSONField(
+                        default=dict,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                        verbose_name="changes",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit entries',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['model', 'object_id'], name='core_audite_model_1fc966_idx')],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit entries",
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["model", "object_id"], name="core_audite_model_1fc966_idx")],
             },
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('credit_code', ''), _negated=True), fields=('credit_code',), name='organisation_credit_code_unique'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("credit_code", ""), _negated=True),
+                fields=("credit_code",),
+                name="organisation_credit_code_unique",
+            ),
         ),
     ]

@@ -5,10 +5,11 @@ from django.db import migrations
 from weijian.registry.catalogue import CATALOGUE
 
 
-
 def load(apps, schema_editor):
     ServiceLine = apps.get_model("registry", "ServiceLine")
-    ServiceLine.objects.bulk_create([ServiceLine(code=c, name=n) for c, n in CATALOGUE], ignore_conflicts=True)
+    ServiceLine.objects.bulk_create(
+        [ServiceLine(code=c, name=n) for c, n in CATALOGUE], ignore_conflicts=True
+    )
 
 
 def unload(apps, schema_editor):
