@@ -135,7 +135,9 @@ class Institution(AuditedModel):
     def grade_display(self) -> str:
         if not self.grade_level:
             return str(GradeLevel.UNGRADED.label)
-        return f"{self.get_grade_level_display()}{self.get_grade_class_display() if self.grade_class else ''}"
+        if not self.grade_class:
+            return str(self.get_grade_level_display())
+        return f"{self.get_grade_level_display()} {self.get_grade_class_display()}"
 
 
 class PractitionerCategory(models.TextChoices):

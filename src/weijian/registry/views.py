@@ -73,7 +73,7 @@ def institution_detail(request, pk):
             "can_change": request.user.has_perm("registry.change_institution"),
             "can_view_history": request.user.has_perm("core.view_auditentry"),
             "practitioners": (
-                selectors.practitioner_list(request.user, institution=institution)[:200]
+                _page(request, selectors.practitioner_list(request.user, institution=institution))
                 if request.user.has_perm("registry.view_practitioner")
                 else None
             ),
