@@ -41,6 +41,21 @@ def _apply_service(form, action) -> bool:
     return True
 
 
+def _edit(request, pk, *, model: str, form_class, update):
+    """The edit page of a registry record: role check, scoped read, form, then the update service."""
+    require(request.user, f"registry.change_{model}")
+    record = getattr(selectors, f"{model}_get")(request.user, pk)
+    form = form_class(request.POST or None, instance=record, user=request.user)
+    if request.method == "POST" and form.is_valid() and _apply_service(form, update):
+        messages.success(request, _("Saved."))
+        return redirect(f"registry:{model}_detail", pk=pk)
+    return render(
+        request,
+        "registry/edit.html",
+        {"form": form, "record": record, "back": (f"registry:{model}_detail", pk)},
+    )
+
+
 @login_required
 def institution_list(request):
     filters = InstitutionFilterForm(request.GET or None)
@@ -83,21 +98,12 @@ def institution_detail(request, pk):
 
 @login_required
 def institution_edit(request, pk):
-    require(request.user, "registry.change_institution")
-    institution = selectors.institution_get(request.user, pk)
-    form = InstitutionForm(request.POST or None, instance=institution, user=request.user)
-    if request.method == "POST" and form.is_valid():
-
-        def update(data):
-            services.institution_update(user=request.user, institution_id=pk, **data)
-
-        if _apply_service(form, update):
-            messages.success(request, _("Saved."))
-            return redirect("registry:institution_detail", pk=pk)
-    return render(
+    return _edit(
         request,
-        "registry/edit.html",
-        {"form": form, "record": institution, "back": ("registry:institution_detail", pk)},
+        pk,
+        model="institution",
+        form_class=InstitutionForm,
+        update=lambda data: services.institution_update(user=request.user, institution_id=pk, **data),
     )
 
 
@@ -135,21 +141,12 @@ def practitioner_detail(request, pk):
 
 @login_required
 def practitioner_edit(request, pk):
-    require(request.user, "registry.change_practitioner")
-    practitioner = selectors.practitioner_get(request.user, pk)
-    form = PractitionerForm(request.POST or None, instance=practitioner, user=request.user)
-    if request.method == "POST" and form.is_valid():
-
-        def update(data):
-            services.practitioner_update(user=request.user, practitioner_id=pk, **data)
-
-        if _apply_service(form, update):
-            messages.success(request, _("Saved."))
-            return redirect("registry:practitioner_detail", pk=pk)
-    return render(
+    return _edit(
         request,
-        "registry/edit.html",
-        {"form": form, "record": practitioner, "back": ("registry:practitioner_detail", pk)},
+        pk,
+        model="practitioner",
+        form_class=PractitionerForm,
+        update=lambda data: services.practitioner_update(user=request.user, practitioner_id=pk, **data),
     )
 
 
@@ -184,21 +181,12 @@ def enterprise_detail(request, pk):
 
 @login_required
 def enterprise_edit(request, pk):
-    require(request.user, "registry.change_enterprise")
-    enterprise = selectors.enterprise_get(request.user, pk)
-    form = EnterpriseForm(request.POST or None, instance=enterprise, user=request.user)
-    if request.method == "POST" and form.is_valid():
-
-        def update(data):
-            services.enterprise_update(user=request.user, enterprise_id=pk, **data)
-
-        if _apply_service(form, update):
-            messages.success(request, _("Saved."))
-            return redirect("registry:enterprise_detail", pk=pk)
-    return render(
+    return _edit(
         request,
-        "registry/edit.html",
-        {"form": form, "record": enterprise, "back": ("registry:enterprise_detail", pk)},
+        pk,
+        model="enterprise",
+        form_class=EnterpriseForm,
+        update=lambda data: services.enterprise_update(user=request.user, enterprise_id=pk, **data),
     )
 
 
