@@ -71,3 +71,29 @@ def test_a_queryset_delete_such_as_the_admins_bulk_delete_is_audited(world):
     Enterprise.objects.filter(pk__in=pks).delete()
     deleted = AuditEntry.objects.filter(model="registry.enterprise", action="delete")
     assert sorted(int(e.object_id) for e in deleted) == pks
+
+
+def test_a_bulk_insert_is_audited_once_per_record_with_actor_and_values(world):
+    from weijian.core.audit import record_bulk_create
+    from weijian.core.models import Division, DivisionLevel
+
+    villages = Division.objects.bulk_create(
+        [
+            Division(
+                code=f"36990100100{n}", name=f"新村{n}", level=DivisionLevel.VILLAGE, parent_id="369901001000"
+            )
+            for n in (2, 3)
+        ]
+    )
+    with acting_as(world.users["commission_leader"], label="import"):
+        record_bulk_create(villages)
+    entries = AuditEntry.objects.filter(model="core.division", object_id__in=[v.code for v in villages])
+    assert sorted(e.object_id for e in entries) == ["369901001002", "369901001003"]
+    for entry in entries:
+        assert (entry.action, entry.actor, entry.actor_label) == (
+            "create",
+            world.users["commission_leader"],
+            "import",
+        )
+        assert entry.changes["name"][0] is None and entry.changes["name"][1].startswith("新村")
+        assert entry.at is not None

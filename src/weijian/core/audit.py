@@ -93,10 +93,50 @@ def record_transition(instance: models.Model, *, field: str, old: str, new: str,
 
 
 def record_bulk_create(instances: list[models.Model]) -> None:
+    """Audit a bulk insert: one entry per record, the actor and time resolved once.
+
+    Imports write hundreds of thousands of entries, so rows go in with one executemany; each value is
+    prepared by its model field, so the same code serves SQLite and PostgreSQL.
+    """
+    from django.db import connection
+
     from .models import AuditEntry
 
-    entries = [_entry(i, "create", {k: [None, v] for k, v in field_values(i).items()}) for i in instances]
-    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    if not instances:
+        return
+    actor, label = current_actor()
+    meta = AuditEntry._meta
+    fields = [
+        meta.get_field(name)
+        for name in ("at", "actor", "actor_label", "action", "model", "object_id", "object_repr", "changes")
+    ]
+    changes_field = fields[-1]
+    constant = [
+        f.get_db_prep_save(v, connection)
+        for f, v in zip(
+            fields[:4], (timezone.now(), getattr(actor, "pk", None), label[:150], "create"), strict=True
+        )
+    ]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    rows = []
+    for instance in instances:
+        changes = {k: [None, v] for k, v in field_values(instance).items()}
+        rows.append(
+            (
+                *constant,
+                _model_label(type(instance)),
+                str(instance.pk),
+                str(instance)[:200],
+                changes_field.get_db_prep_save(changes, connection),
+            )
+        )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
 
 
 class AuditedModel(models.Model):
