@@ -29,3 +29,11 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Pages are checked in Chinese; make sure the catalogue is compiled even without `make test`."""
+    from django.core.management import call_command
+
+    call_command("compiletranslations", verbosity=0)

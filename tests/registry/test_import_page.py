@@ -50,3 +50,18 @@ def test_roles_without_the_import_permission_get_403(world, login):
     client = login(world.users["supervisor"])
     assert client.get(reverse("registry:import")).status_code == 403
     assert _upload(client, institution_rows(1), dry_run=True).status_code == 403
+
+
+def test_an_unreadable_file_gets_a_message_not_an_error_page(world, login):
+    client = login(world.users["commission_leader"])
+    garbage = SimpleUploadedFile("list.xlsx", b"not a workbook", content_type="application/octet-stream")
+    before = Institution.objects.count()
+
+    response = client.post(
+        reverse("registry:import"), {"kind": "institutions", "file": garbage, "dry_run": "on"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["report"] is None
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert Institution.objects.count() == before

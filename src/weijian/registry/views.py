@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django_tasks import TaskResultStatus
 
 from weijian.core.permissions import require
 
@@ -207,8 +208,13 @@ def import_page(request):
             form.cleaned_data["dry_run"],
             form.cleaned_data["file"].name,
         )
-        report = result.return_value if result.is_finished else None
-        if report is None:
+        if result.status == TaskResultStatus.FAILED:
+            messages.error(
+                request, _("The file could not be read: save it as xlsx or UTF-8 csv from the template.")
+            )
+        elif result.is_finished:
+            report = result.return_value
+        else:
             messages.info(request, _("The import is running; refresh this page to see its report."))
     return render(request, "registry/import.html", {"form": form, "report": report, "kinds": imports.KINDS})
 
