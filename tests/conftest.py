@@ -9,6 +9,12 @@ def pytest_configure(config):
     # Password hashing is deliberately slow; tests log in with force_login or a fast hash instead.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+    # Pages are checked in Chinese: compile the catalogue even when pytest runs without `make test`,
+    # before anything translates and caches the catalogue.
+    from django.core.management import call_command
+
+    call_command("compiletranslations", verbosity=0)
+
 
 @pytest.fixture
 def world(db):
@@ -29,11 +35,3 @@ def login(client):
         return client
 
     return _login
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_translations():
-    """Pages are checked in Chinese; make sure the catalogue is compiled even without `make test`."""
-    from django.core.management import call_command
-
-    call_command("compiletranslations", verbosity=0)

@@ -5,6 +5,7 @@ from pathlib import Path
 import polib
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation.reloader import translation_file_changed
 
 
 class Command(BaseCommand):
@@ -19,5 +20,8 @@ class Command(BaseCommand):
                     continue
                 polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
                 compiled += 1
+        if compiled:
+            # A process that already loaded a catalogue (e.g. a test run) must see the new one.
+            translation_file_changed(sender=None, file_path=mo_path)
         if options["verbosity"] > 1 or compiled:
             self.stdout.write(f"compiled {compiled} translation catalogue(s)")
