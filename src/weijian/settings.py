@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "ninja",  # its bundled Swagger UI for /api/docs, served locally (no CDN)
     "weijian.core",
     "weijian.registry",
+    "weijian.campaigns",
+    "weijian.inspections",
+    "weijian.rectification",
 ]
 
 MIDDLEWARE = [
