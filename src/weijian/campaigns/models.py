@@ -2,7 +2,9 @@
 phases with deliverables, coverage targets, reporting calendar, leading group and liaisons.
 
 A template is a campaign with `is_template=True` and no division; `campaign new` copies it into a
-division and a year, resolving each department code to the organisation of that kind there.
+division and a year, resolving each department code to the organisation of that kind there. Templates
+are year-less: their dates are stored in `TEMPLATE_YEAR` (a leap year, so 02-29 fits; a date in the
+following year means the campaign runs over the new year) and get the real year when instantiated.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from weijian.core.audit import AuditedModel
 from weijian.core.models import Division, Organisation
 from weijian.core.scope import ScopedQuerySet
+
+TEMPLATE_YEAR = 2000
 
 
 class ViolationCategory(models.Model):
@@ -74,6 +78,7 @@ class Campaign(AuditedModel):
     scope_institution_types = models.JSONField(_("institution types in scope"), default=list, blank=True)
     scope_ownerships = models.JSONField(_("ownerships in scope"), default=list, blank=True)
     scope_grade_levels = models.JSONField(_("grade levels in scope"), default=list, blank=True)
+    scope_note = models.TextField(_("scope as written in the plan"), blank=True)
     hotline = models.CharField(_("complaint hotline"), max_length=50, blank=True)
     email = models.CharField(_("complaint email"), max_length=100, blank=True)
     postal_address = models.CharField(_("complaint postal address"), max_length=200, blank=True)
@@ -139,10 +144,14 @@ class CampaignTask(AuditedModel):
 
 
 class TaskPartner(AuditedModel):
-    """A co-operating (配合) department of a task."""
+    """A co-operating (配合) department of a task, or a co-lead where the plan names two leads
+    ("发展改革局、医疗保障局牵头负责", seed-004 §1.2 三.3)."""
 
     task = models.ForeignKey(CampaignTask, on_delete=models.CASCADE, related_name="partners")
     department = models.CharField(_("department"), max_length=30, choices=DepartmentRef.choices)
+    # The department's name as the plan writes it, e.g. 消防救援大队 for an `other` department.
+    label = models.CharField(_("name in the plan"), max_length=100, blank=True)
+    co_lead = models.BooleanField(_("co-lead"), default=False)
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="partner_tasks"
     )
@@ -207,9 +216,11 @@ class CoverageTarget(AuditedModel):
 class Cadence(models.TextChoices):
     DAILY = "daily", _("Daily")
     WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
     QUARTERLY = "quarterly", _("Quarterly")
     ANNUAL = "annual", _("Annual")
     IMMEDIATE = "immediate", _("Immediately when it happens")
+    AFTER_INSPECTION = "after_inspection", _("After each inspection")
 
 
 class ReportingRule(AuditedModel):
@@ -223,6 +234,9 @@ class ReportingRule(AuditedModel):
     # Month-day strings ("03-20") for quarterly and annual reports on named dates.
     dates = models.JSONField(_("named dates"), default=list, blank=True)
     until = models.DateField(_("until"), null=True, blank=True)
+    # For reports due a number of working days after an event (A18: 7 working days after an inspection).
+    within_working_days = models.PositiveSmallIntegerField(_("within working days"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)  # e.g. the period covered
     form_code = models.CharField(_("form"), max_length=50, blank=True)
     submitter_department = models.CharField(
         _("submitted by"), max_length=30, choices=DepartmentRef.choices, blank=True

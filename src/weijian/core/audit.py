@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from typing import Any, ClassVar
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 _actor: ContextVar[tuple[Callable[[], Any], str] | None] = ContextVar("weijian_audit_actor", default=None)
@@ -44,6 +45,8 @@ def current_actor() -> tuple[Any, str]:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, FieldFile):
+        return value.name or None
     if isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, dt.datetime | dt.date):

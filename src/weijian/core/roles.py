@@ -22,6 +22,11 @@ EDIT_REGISTRY = (
     "registry.import_registry",
 )
 VIEW_AUDIT = ("core.view_auditentry",)
+VIEW_CAMPAIGN = ("campaigns.view_campaign",)
+VIEW_INSPECTION = ("inspections.view_inspection",)
+EDIT_INSPECTION = ("inspections.add_inspection", "inspections.change_inspection")
+VIEW_SAMPLING = ("inspections.view_samplingdraw",)
+VIEW_HAZARD = ("rectification.view_hazard",)
 
 
 @dataclass(frozen=True)
@@ -37,25 +42,54 @@ ROLES: tuple[Role, ...] = (
         "commission_leader",
         _("Commission leader / section head"),
         _("campaigns, targets, dashboards, bulletins"),
-        VIEW_REGISTRY + EDIT_REGISTRY + VIEW_AUDIT + ("core.view_organisation",),
+        VIEW_REGISTRY
+        + EDIT_REGISTRY
+        + VIEW_AUDIT
+        + ("core.view_organisation",)
+        + VIEW_CAMPAIGN
+        + ("campaigns.add_campaign", "campaigns.change_campaign")
+        + VIEW_INSPECTION
+        + VIEW_SAMPLING
+        + ("inspections.add_samplingdraw", "inspections.change_samplingdraw")
+        + ("inspections.add_checklistversion",)
+        + VIEW_HAZARD
+        + ("rectification.list_hazard",),
     ),
     Role(
         "supervisor",
         _("Health supervisor"),
         _("inspections, findings, cases, penalties, complaints"),
-        VIEW_REGISTRY + VIEW_AUDIT + ("core.view_organisation",),
+        VIEW_REGISTRY
+        + VIEW_AUDIT
+        + ("core.view_organisation",)
+        + VIEW_CAMPAIGN
+        + VIEW_INSPECTION
+        + EDIT_INSPECTION
+        + VIEW_SAMPLING
+        + ("inspections.add_samplingdraw",)
+        + VIEW_HAZARD
+        + ("rectification.add_hazard", "rectification.verify_rectification", "rectification.close_hazard"),
     ),
     Role(
         "department_officer",
         _("Partner department officer"),
         _("tasks assigned to the department, referrals received"),
-        ("registry.view_institution", "registry.view_enterprise"),
+        ("registry.view_institution", "registry.view_enterprise", *VIEW_CAMPAIGN),
     ),
     Role(
         "institution_manager",
         _("Institution manager / safety officer"),
         _("self-inspection, rectification plans, weekly reports"),
-        ("registry.view_institution", "registry.view_practitioner"),
+        (
+            "registry.view_institution",
+            "registry.view_practitioner",
+            *VIEW_CAMPAIGN,
+            *VIEW_INSPECTION,
+            *EDIT_INSPECTION,
+            *VIEW_HAZARD,
+            "rectification.add_hazard",
+            "rectification.plan_rectification",
+        ),
     ),
     Role(
         "insurance_clerk",
@@ -73,7 +107,7 @@ ROLES: tuple[Role, ...] = (
         "township_staff",
         _("Township hospital staff"),
         _("poverty registry, contracts, follow-ups"),
-        ("registry.view_institution", "registry.view_practitioner"),
+        ("registry.view_institution", "registry.view_practitioner", *VIEW_CAMPAIGN, *VIEW_HAZARD),
     ),
     Role(
         "village_doctor",
@@ -85,7 +119,13 @@ ROLES: tuple[Role, ...] = (
         "auditor",
         _("Auditor / supervision committee"),
         _("read-only ledgers, audit trail, disclosures"),
-        VIEW_REGISTRY + VIEW_AUDIT + ("core.view_organisation",),
+        VIEW_REGISTRY
+        + VIEW_AUDIT
+        + ("core.view_organisation",)
+        + VIEW_CAMPAIGN
+        + VIEW_INSPECTION
+        + VIEW_SAMPLING
+        + VIEW_HAZARD,
     ),
 )
 

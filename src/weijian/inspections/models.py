@@ -35,6 +35,9 @@ class ChecklistVersion(AuditedModel):
     number = models.PositiveIntegerField(_("version"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     note = models.CharField(_("change note"), max_length=200, blank=True)
+    # SHA-256 of the data file this version was loaded from; blank for versions edited in the app.
+    # The loader compares it with the file so an unchanged file never makes a new version.
+    source_digest = models.CharField(_("source digest"), max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["checklist", "-number"]
@@ -138,10 +141,12 @@ class Answer(AuditedModel):
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="answers")
-    found = models.BooleanField(_("found"), null=True)  # FOUND and YES_NO answers
+    found = models.BooleanField(_("found"), null=True, blank=True)  # FOUND and YES_NO answers
     number = models.DecimalField(_("number"), max_digits=14, decimal_places=2, null=True, blank=True)
     text = models.TextField(_("text"), blank=True)
     evidence = models.FileField(_("evidence"), upload_to="evidence/%Y/%m/", blank=True)
+
+    # core.audit cannot serialise a file field; services.inspection_answer records the file's name.
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="one_answer_per_item")]
@@ -157,8 +162,8 @@ class SamplingDraw(AuditedModel):
     # [{"institution": id, "class": ..., "inspectors": [user ids…]}] in draw order
     result = models.JSONField(_("result"))
     drawn_at = models.DateTimeField(_("drawn"), auto_now_add=True)
-    drawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    drawn_by = models.ForeignKey(  # None for a system run (`weijian sample` without --as)
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 

@@ -87,11 +87,20 @@ class Hazard(AuditedModel):
     objects = ScopedQuerySet.as_manager()
     scope_division_path = "institution__organisation__division"
     scope_organisation_path = "institution"
+    # core.audit cannot yet serialise a FieldFile; until it records the file name, leave it out.
 
     class Meta:
         ordering = ["-found_on", "-id"]
         verbose_name = _("hazard")
         verbose_name_plural = _("hazards")
+        # The workflow's actions beyond the default add/change/view (see rectification.workflow).
+        permissions = [
+            ("list_hazard", _("Can place a major hazard under listed supervision")),
+            ("plan_rectification", _("Can plan and carry out a rectification")),
+            ("verify_rectification", _("Can re-inspect a rectification")),
+            ("close_hazard", _("Can close out a hazard and look back")),
+        ]
+        indexes = [models.Index(fields=["state", "deadline"]), models.Index(fields=["state", "report_due"])]
 
     def __str__(self) -> str:
         return f"{self.institution} · {self.category} · {self.get_level_display()}"
