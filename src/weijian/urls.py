@@ -9,4 +9,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("weijian.core.urls")),
     path("registry/", include("weijian.registry.urls")),
+    path("campaigns/", include("weijian.campaigns.urls")),
+    path("inspections/", include("weijian.inspections.urls")),
+    path("rectification/", include("weijian.rectification.urls")),
 ]
