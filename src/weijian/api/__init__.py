@@ -17,16 +17,21 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from weijian.core.errors import DomainError, NotVisible
 
 from .auth import API_AUTH
+from .campaigns import campaigns, checklists
 from .core import router as core_router
+from .inspections import inspections, sampling_draws
+from .rectification import hazards
 from .registry import enterprises, institutions, practitioners
 
-DESCRIPTION = """Registry and reference data of the health commission, scoped to the calling user.
+DESCRIPTION = """Registry, reference data and supervision (campaigns, inspections, sampling draws, hazards)
+of the health commission, scoped to the calling user.
 
 Authenticate with `Authorization: Bearer <key>` (keys come from `weijian token create USERNAME`) or,
 from a page of the site, with the session cookie and the CSRF token on writes.
 
 Every error is `{code, message, field, errors}`: 400 malformed body, 401 not authenticated,
-403 the role may not do this, 404 no such record or outside the user's scope, 422 invalid input.
+403 the role may not do this, 404 no such record or outside the user's scope, 409 the record's
+state does not allow it, 422 invalid input.
 """
 
 api = NinjaAPI(
@@ -43,6 +48,11 @@ api.add_router("/", core_router)
 api.add_router("/institutions", institutions)
 api.add_router("/practitioners", practitioners)
 api.add_router("/enterprises", enterprises)
+api.add_router("/campaigns", campaigns)
+api.add_router("/checklists", checklists)
+api.add_router("/inspections", inspections)
+api.add_router("/sampling-draws", sampling_draws)
+api.add_router("/hazards", hazards)
 
 _HTTP_CODES = {
     400: "bad_request",
