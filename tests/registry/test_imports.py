@@ -264,7 +264,7 @@ def practitioner_rows(world, n: int) -> list[dict]:
     return [
         {
             "姓名": f"导入医生{i}",
-            "身份证号": synthetic.id_number("369901", dt.date(1980, 1, 1), 100 + i),
+            "身份证号": synthetic.id_number("369901", dt.date(1975, 6, 15), 100 + i),
             "人员类别": "执业医师" if i % 2 else "nurse",
             "执业类别": "临床" if i % 2 else "",
             "执业范围": "内科专业",

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "campaigns"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.campaign_list, name="campaign_list"),
+    path("<int:pk>/", views.campaign_dashboard, name="campaign_dashboard"),
+]

@@ -22,6 +22,9 @@ NAVIGATION = (
     NavItem(_("Practitioners"), "registry:practitioner_list", "registry.view_practitioner"),
     NavItem(_("Enterprises"), "registry:enterprise_list", "registry.view_enterprise"),
     NavItem(_("Import"), "registry:import", "registry.import_registry"),
+    NavItem(_("Campaigns"), "campaigns:campaign_list", "campaigns.view_campaign"),
+    NavItem(_("Inspections"), "inspections:inspection_list", "inspections.view_inspection"),
+    NavItem(_("Rectification"), "rectification:board", "rectification.view_hazard"),
 )
 
 

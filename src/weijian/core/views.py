@@ -2,6 +2,7 @@ from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from . import selectors
 from .permissions import require
@@ -14,6 +15,7 @@ HISTORY_SOURCES = {
     "registry.institution": "weijian.registry.selectors.institution_get",
     "registry.practitioner": "weijian.registry.selectors.practitioner_get",
     "registry.enterprise": "weijian.registry.selectors.enterprise_get",
+    "rectification.hazard": "weijian.rectification.selectors.hazard_get",
 }
 
 
@@ -39,6 +41,11 @@ def home(request):
                     "url": "registry:practitioner_list",
                 }
             )
+    todo = None
+    if user.has_perm("rectification.view_hazard"):
+        from weijian.rectification import selectors as rectification
+
+        todo = rectification.todo_for(user, timezone.localdate())
     return render(
         request,
         "core/home.html",
@@ -47,6 +54,7 @@ def home(request):
             "scope": scope_of(user),
             "organisation": user.organisation,
             "cards": cards,
+            "todo": todo,
         },
     )
 

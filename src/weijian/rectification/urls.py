@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "rectification"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("<int:pk>/", views.hazard_detail, name="hazard_detail"),
+]
