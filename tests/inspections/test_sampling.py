@@ -147,3 +147,21 @@ def test_a_system_draw_takes_its_inspectors_from_the_campaign_owner(draw_setup, 
     assert draw.drawn_by is None
     assert inspectors["supervisor"].pk in draw.inputs["inspectors"]
     assert sampling_rerun(draw) == draw.result
+
+
+def test_a_draw_with_nothing_to_draw_says_so_and_records_nothing(world):
+    from weijian.campaigns import services as campaigns
+    from weijian.core.errors import DomainError
+    from weijian.inspections import services
+    from weijian.inspections.models import SamplingDraw
+
+    campaign = campaigns.campaign_from_template(
+        user=None, template_code="health_sector_safety", division=world.divisions["county_a"], year=2026
+    )
+    campaign.coverage_targets.all().delete()
+
+    with pytest.raises(DomainError) as raised:
+        services.sampling_draw(user=None, campaign=campaign, seed=7)
+
+    assert raised.value.code == "nothing_to_draw"
+    assert not SamplingDraw.objects.filter(campaign=campaign).exists()

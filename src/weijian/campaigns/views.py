@@ -77,7 +77,10 @@ def _hazard_counts(user, campaign):
     return [
         {
             "state": state.label,
-            "counts": [counts.get((state.value, level.value), 0) for level in HazardLevel],
+            "code": state.value,
+            "cells": [
+                (level.value, level.label, counts.get((state.value, level.value), 0)) for level in HazardLevel
+            ],
             "total": sum(counts.get((state.value, level.value), 0) for level in HazardLevel),
         }
         for state in HazardState

@@ -268,6 +268,12 @@ def sampling_draw(
         result = sampling.draw(pools, counts, inspectors, team_size, seed)
     except ValueError as error:
         raise DomainError(str(error), code="invalid") from error
+    if not result:
+        raise DomainError(
+            _("Nothing to draw: the campaign has no coverage targets and no counts per class were given."),
+            code="nothing_to_draw",
+            field="counts",
+        )
     record = SamplingDraw(campaign=campaign, seed=seed, inputs=inputs, result=result, drawn_by=user)
     _clean(record)
     record.save()
