@@ -165,3 +165,17 @@ def test_a_draw_with_nothing_to_draw_says_so_and_records_nothing(world):
 
     assert raised.value.code == "nothing_to_draw"
     assert not SamplingDraw.objects.filter(campaign=campaign).exists()
+
+
+def test_a_commission_draw_takes_its_inspectors_from_the_areas_supervision_institute(world):
+    from weijian.campaigns import services as campaigns
+    from weijian.inspections import services
+
+    campaign = campaigns.campaign_from_template(
+        user=None, template_code="medical_disorder", division=world.divisions["county_a"], year=2026
+    )
+
+    draw = services.sampling_draw(user=world.users["commission_leader"], campaign=campaign, seed=11)
+
+    assert draw.inputs["inspectors"] == [world.users["supervisor"].pk]
+    assert all(row["inspectors"] == [world.users["supervisor"].pk] for row in draw.result)

@@ -24,7 +24,7 @@ from weijian.campaigns.coverage import class_expression, institutions_in_scope
 from weijian.campaigns.models import Campaign, InstitutionClass
 from weijian.core.audit import record_transition
 from weijian.core.errors import DomainError, NotAllowed, NotVisible
-from weijian.core.models import User
+from weijian.core.models import Organisation, OrganisationKind, User
 from weijian.core.permissions import require
 from weijian.core.scope import scope_of
 from weijian.registry.models import Institution
@@ -259,7 +259,14 @@ def sampling_draw(
             f"unknown institution classes: {', '.join(sorted(unknown))}", code="invalid", field="counts"
         )
     if inspectors is None:
-        inspectors = supervisors_of(user.organisation if user is not None else campaign.owner)
+        inspectors = supervisors_of(user.organisation) if user is not None else []
+        if not inspectors:
+            # A commission user (or the system) draws from the supervision institutes of the area.
+            for institute in Organisation.objects.filter(
+                kind=OrganisationKind.SUPERVISION_INSTITUTE,
+                division__code__startswith=campaign.division.prefix,
+            ).order_by("pk"):
+                inspectors += supervisors_of(institute)
     inspectors = sorted({int(getattr(i, "pk", i)) for i in inspectors})
     if len(inspectors) != User.objects.filter(pk__in=inspectors, is_active=True).count():
         raise DomainError("unknown or inactive inspectors", code="invalid", field="inspectors")
