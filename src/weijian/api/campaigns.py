@@ -6,14 +6,12 @@ weijian.inspections.selectors, the one write through weijian.campaigns.services.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import AfterValidator
 
 from weijian.campaigns import selectors, services
 from weijian.campaigns.coverage import coverage
@@ -25,25 +23,10 @@ from weijian.inspections import selectors as inspection_selectors
 from weijian.inspections.models import AnswerType
 from weijian.registry.services import InvalidRecord
 
-from .schemas import READ_ERRORS, WRITE_ERRORS, DivisionCode, Id, InputSchema, Page, errors, text
+from .schemas import READ_ERRORS, WRITE_ERRORS, DivisionCode, Id, InputSchema, Page, Year, errors, text
 
 campaigns = Router(tags=["campaigns"])
 checklists = Router(tags=["checklists"])
-
-# Dates the domain can count working days from without leaving the calendar (date.max + 7 days is
-# no date): anything outside is a client error.
-FIRST_DAY = dt.date(1900, 1, 1)
-LAST_DAY = dt.date(2099, 12, 31)
-
-
-def _plausible(day: dt.date) -> dt.date:
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValueError(f"date must be between {FIRST_DAY} and {LAST_DAY}")
-    return day
-
-
-Day = Annotated[dt.date, AfterValidator(_plausible)]
-Year = Annotated[int, Field(ge=FIRST_DAY.year, le=LAST_DAY.year)]
 
 
 def invalid(field: str, message: str) -> InvalidRecord:

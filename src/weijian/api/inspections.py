@@ -15,12 +15,13 @@ from ninja.pagination import paginate
 
 from weijian.core.errors import NotVisible
 from weijian.core.models import User
+from weijian.core.selectors import users_visible_to
 from weijian.inspections import selectors, services
 from weijian.inspections.models import ChecklistItem, InspectionKind, InspectionStatus
 from weijian.registry import selectors as registry_selectors
 
-from .campaigns import Day, decimal_string, invalid, reference, running_campaign
-from .schemas import READ_ERRORS, WRITE_ERRORS, Id, InputSchema, Page, errors, text
+from .campaigns import decimal_string, invalid, reference, running_campaign
+from .schemas import READ_ERRORS, WRITE_ERRORS, Day, Id, InputSchema, Page, errors, text
 
 inspections = Router(tags=["inspections"])
 sampling_draws = Router(tags=["sampling draws"])
@@ -148,9 +149,8 @@ class SubmitIn(InputSchema):
     unit_head_name: text(50, min_length=1) = Field(description="The inspected unit's head, who signs")
 
 
-def _team(ids: list[int]) -> list[User]:
-    # No selector of users exists yet: the team is any active users, as the service accepts it.
-    users = list(User.objects.filter(pk__in=set(ids), is_active=True))
+def _team(user, ids: list[int]) -> list[User]:
+    users = list(users_visible_to(user).filter(pk__in=set(ids)))
     if len(users) != len(set(ids)):
         raise invalid("team", _("Unknown or inactive users."))
     return users
@@ -188,7 +188,7 @@ def inspection_start(request: HttpRequest, payload: InspectionIn):
             "checklist_version", selectors.checklist_version_get, payload.checklist_version
         ),
         inspected_on=payload.inspected_on,
-        team=_team(payload.team),
+        team=_team(user, payload.team),
     )
     return Status(201, selectors.inspection_get(user, inspection.pk))
 

@@ -21,8 +21,8 @@ from weijian.rectification.models import HazardLevel, HazardSource, HazardState
 from weijian.rectification.workflow import Action
 from weijian.registry import selectors as registry_selectors
 
-from .campaigns import Day, decimal_string, invalid, reference, running_campaign
-from .schemas import READ_ERRORS, WRITE_ERRORS, Id, InputSchema, Page, errors, text
+from .campaigns import decimal_string, invalid, reference, running_campaign
+from .schemas import READ_ERRORS, WRITE_ERRORS, Day, Id, InputSchema, Page, errors, text
 
 hazards = Router(tags=["hazards"])
 

@@ -36,6 +36,7 @@ from weijian.registry.services import InvalidRecord
 from .schemas import (
     READ_ERRORS,
     WRITE_ERRORS,
+    Day,
     DivisionCode,
     Id,
     InputSchema,
@@ -171,7 +172,7 @@ class InstitutionIn(InputSchema):
     head: text(50) = ""
     address: text(200) = ""
     phone: text(30) = ""
-    licence_valid_until: dt.date | None = None
+    licence_valid_until: Day | None = None
     service_lines: list[text(10)] = Field(default_factory=list, max_length=200)
 
 
@@ -394,7 +395,7 @@ class EnterpriseIn(InputSchema):
     kind: EnterpriseKind
     division: DivisionCode
     qualification: text(60) = ""
-    qualification_valid_until: dt.date | None = None
+    qualification_valid_until: Day | None = None
     legal_representative: text(50) = ""
     address: text(200) = ""
 

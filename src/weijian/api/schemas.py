@@ -1,10 +1,12 @@
 """Schemas and types shared by every router: errors, pagination, ids, text and partial updates."""
 
+import datetime as dt
+import re
 from typing import Annotated, Any
 
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
-from pydantic import AfterValidator, ConfigDict, StringConstraints, create_model
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, StringConstraints, create_model
 
 # Ids are 64-bit in every database we run on; larger numbers are a client error, not a crash.
 MAX_ID = 2**63 - 1
@@ -91,3 +93,26 @@ def _drop_default(schema: dict[str, Any]) -> None:
 
 def changes_of(payload: Schema) -> dict[str, Any]:
     return payload.model_dump(exclude_unset=True)
+
+
+# Dates the domain can count working days from without leaving the calendar (date.max + 7 days is
+# no date): anything outside is a client error.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+
+
+def _plausible(day: dt.date) -> dt.date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"date must be between {FIRST_DAY} and {LAST_DAY}")
+    return day
+
+
+def _iso_only(value):
+    # pydantic would also read a number as a Unix timestamp; the API documents YYYY-MM-DD only.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_only), AfterValidator(_plausible)]
+Year = Annotated[int, Field(ge=FIRST_DAY.year, le=LAST_DAY.year)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from .errors import NotVisible
-from .models import AuditEntry, Division
+from .models import AuditEntry, Division, User
 from .scope import scope_of
 
 
@@ -34,3 +34,16 @@ def audit_trail(record) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(model=record._meta.label_lower, object_id=str(record.pk)).select_related(
         "actor"
     )
+
+
+def users_visible_to(user) -> QuerySet[User]:
+    """Active users whose organisation is inside the user's scope (for teams, inspector pools, names)."""
+    scope = scope_of(user)
+    qs = User.objects.filter(is_active=True)
+    if scope.everything:
+        return qs
+    if scope.division_prefix is not None:
+        return qs.filter(organisation__division__code__startswith=scope.division_prefix)
+    if scope.organisation_id is not None:
+        return qs.filter(organisation_id=scope.organisation_id)
+    return qs.none()

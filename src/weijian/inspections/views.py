@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from weijian.campaigns import selectors as campaigns
 from weijian.campaigns.models import InstitutionClass
 from weijian.core.errors import DomainError, NotAllowed, NotVisible
-from weijian.core.models import User
 from weijian.core.permissions import require
 from weijian.core.scope import scope_of
+from weijian.core.selectors import users_visible_to
 from weijian.registry import selectors as registry
 
 from . import selectors, services
@@ -192,7 +192,7 @@ def inspection_detail(request, pk):
 def _named(user, result: list[dict]) -> list[dict]:
     """A draw's result with names for the institutions and inspectors it stores as ids."""
     institutions = registry.institution_list(user).in_bulk([row["institution"] for row in result])
-    inspectors = User.objects.in_bulk({pk for row in result for pk in row["inspectors"]})
+    inspectors = users_visible_to(user).in_bulk({pk for row in result for pk in row["inspectors"]})
     classes = dict(InstitutionClass.choices)
     return [
         {
