@@ -16,12 +16,11 @@ from ninja.pagination import paginate
 from weijian.campaigns import selectors, services
 from weijian.campaigns.coverage import coverage
 from weijian.campaigns.models import Campaign, DepartmentRef, InstitutionClass
-from weijian.core.errors import NotVisible
+from weijian.core.errors import InvalidRecord, NotVisible
 from weijian.core.models import Division
 from weijian.core.selectors import division_get
 from weijian.inspections import selectors as inspection_selectors
 from weijian.inspections.models import AnswerType
-from weijian.registry.services import InvalidRecord
 
 from .schemas import READ_ERRORS, WRITE_ERRORS, DivisionCode, Id, InputSchema, Page, Year, errors, text
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from weijian.core.errors import NotVisible
+from weijian.core.errors import InvalidRecord, NotVisible
 from weijian.core.models import AuditAction, Division
 from weijian.core.permissions import require
 from weijian.core.selectors import audit_trail, division_get
@@ -31,7 +31,6 @@ from weijian.registry.models import (
     PractitionerCategory,
     ServiceLine,
 )
-from weijian.registry.services import InvalidRecord
 
 from .schemas import (
     READ_ERRORS,

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from weijian.core.errors import DomainError, NotVisible
+from weijian.core.errors import DomainError, NotVisible, full_clean_or_raise
 from weijian.core.models import Division, Organisation, OrganisationKind
 from weijian.core.permissions import require
-from weijian.core.scope import scope_of
-from weijian.registry.services import InvalidRecord
+from weijian.core.scope import require_division_in_scope
 
 from . import catalogue, selectors
 from .models import TEMPLATE_YEAR, Campaign, CampaignTask, DepartmentRef
@@ -59,24 +57,6 @@ def _require(user, permission: str) -> None:
         require(user, permission)
 
 
-def _check_scope(user, division: Division) -> None:
-    """A campaign is run for a division inside the user's subtree (as registry.services does)."""
-    if user is None:
-        return
-    scope = scope_of(user)
-    if scope.everything:
-        return
-    if scope.division_prefix is None or not division.code.startswith(scope.division_prefix):
-        raise NotVisible()
-
-
-def _clean(instance, exclude=None) -> None:
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as error:
-        raise InvalidRecord(error) from error
-
-
 def resolve_organisation(department: str, division: Division) -> Organisation | None:
     """The organisation of that department kind in `division` or, failing that, its nearest ancestor."""
     if department in _UNRESOLVED:
@@ -120,7 +100,7 @@ def campaign_from_template(
     lead and partners the organisation of their department there (or in the nearest ancestor
     division), and the division's commission owns it unless `owner` is given."""
     _require(user, "campaigns.add_campaign")
-    _check_scope(user, division)
+    require_division_in_scope(user, division)
     template = Campaign.objects.filter(is_template=True, template_code=template_code).first()
     if template is None:
         raise NotVisible()
@@ -138,7 +118,7 @@ def campaign_from_template(
         division=division,
         owner=owner or resolve(DepartmentRef.COMMISSION),
     )
-    _clean(campaign)
+    full_clean_or_raise(campaign)
     campaign.save()
     catalogue.write_children(campaign, spec, years=years, resolve=resolve)
     return campaign
@@ -153,7 +133,7 @@ def campaign_clone(*, user, campaign: Campaign, year: int) -> Campaign:
         campaign = selectors.campaign_get(user, campaign.pk)
     if campaign.is_template or campaign.year is None or campaign.division is None:
         raise DomainError("只能复制已实施的专项行动", code="not_a_campaign")
-    _check_scope(user, campaign.division)
+    require_division_in_scope(user, campaign.division)
     _check_not_taken(campaign.template_code, campaign.division, year)
     spec = catalogue.read_spec(campaign)
     years = year - campaign.year
@@ -168,7 +148,7 @@ def campaign_clone(*, user, campaign: Campaign, year: int) -> Campaign:
         division=campaign.division,
         owner=campaign.owner,
     )
-    _clean(clone)
+    full_clean_or_raise(clone)
     clone.save()
     catalogue.write_children(clone, spec, years=years)
     return clone
@@ -194,7 +174,7 @@ def campaign_update(*, user, campaign_id, **changes) -> Campaign:
         raise NotVisible()
     for field, value in changes.items():
         setattr(campaign, field, value)
-    _clean(campaign)
+    full_clean_or_raise(campaign)
     campaign.save()
     return campaign
 
@@ -212,7 +192,7 @@ def task_update(*, user, task_id, violation_categories=None, **changes) -> Campa
             raise NotVisible()
     for field, value in changes.items():
         setattr(task, field, value)
-    _clean(task, exclude=["campaign"])
+    full_clean_or_raise(task, exclude=["campaign"])
     task.save()
     if violation_categories is not None:
         task.violation_categories.set(violation_categories)

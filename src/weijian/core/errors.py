@@ -3,6 +3,7 @@
 The API maps each error to a 4xx response carrying the same code; imports collect them per row.
 """
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,3 +32,23 @@ class NotAllowed(DomainError):
     code = "permission_denied"
     status = 403
     default_message = _("Your role may not do this.")
+
+
+class InvalidRecord(DomainError):
+    """A record failed its model validation; `errors` maps each field to its messages."""
+
+    code = "invalid"
+    status = 422
+
+    def __init__(self, error: ValidationError):
+        self.errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        first_field, messages = next(iter(self.errors.items()))
+        super().__init__(messages[0], field=None if first_field == "__all__" else first_field)
+
+
+def full_clean_or_raise(instance, exclude=None) -> None:
+    """Services validate every record before saving; a failure becomes a domain error."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        raise InvalidRecord(error) from error

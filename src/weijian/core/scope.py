@@ -63,3 +63,16 @@ class ScopedQuerySet(models.QuerySet):
         if scope.organisation_id is not None and model.scope_organisation_path:
             return self.filter(**{model.scope_organisation_path: scope.organisation_id})
         return self.none()
+
+
+def require_division_in_scope(user, division) -> None:
+    """A record may be placed only in a division inside the user's subtree (`user=None`: a system run)."""
+    if user is None:
+        return
+    scope = scope_of(user)
+    if scope.everything:
+        return
+    if scope.division_prefix is None or not division.code.startswith(scope.division_prefix):
+        from .errors import NotVisible
+
+        raise NotVisible()

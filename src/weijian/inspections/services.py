@@ -14,7 +14,6 @@ import math
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import Permission
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from weijian.campaigns.coverage import class_expression, institutions_in_scope
 from weijian.campaigns.models import Campaign, InstitutionClass
 from weijian.core.audit import record_transition
-from weijian.core.errors import DomainError, NotAllowed, NotVisible
+from weijian.core.errors import DomainError, NotAllowed, NotVisible, full_clean_or_raise
 from weijian.core.models import Organisation, OrganisationKind, User
 from weijian.core.permissions import require
 from weijian.core.scope import scope_of
@@ -51,15 +50,6 @@ TRANSITIONS = {
 class InvalidAnswer(DomainError):
     code = "invalid_answer"
     status = 422
-
-
-def _clean(instance, exclude=None) -> None:
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as error:
-        messages = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-        field, errors = next(iter(messages.items()))
-        raise DomainError(errors[0], code="invalid", field=None if field == "__all__" else field) from error
 
 
 def _own_institution_only(user) -> bool:
@@ -102,7 +92,7 @@ def inspection_start(
         checklist_version=checklist_version,
         inspected_on=inspected_on,
     )
-    _clean(inspection)
+    full_clean_or_raise(inspection)
     inspection.save()
     if kind == InspectionKind.ON_SITE:
         inspection.team.set(list(team) or [user])
@@ -178,7 +168,7 @@ def inspection_answer(
     answer.text = text.strip()
     if evidence:
         answer.evidence = evidence
-    _clean(answer, exclude=["inspection", "item"])
+    full_clean_or_raise(answer, exclude=["inspection", "item"])
     answer.save()
     return answer
 
@@ -206,7 +196,7 @@ def inspection_submit(*, user, inspection: Inspection, unit_head_name: str) -> I
     inspection.unit_head_signed_at = now
     inspection.submitted_by = user
     inspection.submitted_at = now
-    _clean(inspection)
+    full_clean_or_raise(inspection)
     inspection.save()
     record_transition(inspection, field="status", old=old, new=inspection.status)
     return inspection
@@ -282,7 +272,7 @@ def sampling_draw(
             field="counts",
         )
     record = SamplingDraw(campaign=campaign, seed=seed, inputs=inputs, result=result, drawn_by=user)
-    _clean(record)
+    full_clean_or_raise(record)
     record.save()
     return record
 

@@ -11,14 +11,13 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from weijian.core.audit import record_transition
 from weijian.core.calendar import add_working_days
-from weijian.core.errors import DomainError, NotAllowed, NotVisible
+from weijian.core.errors import DomainError, NotAllowed, NotVisible, full_clean_or_raise
 from weijian.core.permissions import require
 from weijian.registry.models import Institution
 
@@ -32,15 +31,6 @@ REPORT_DUE_WORKING_DAYS = 7
 class InvalidHazard(DomainError):
     code = "invalid"
     status = 422
-
-
-def _clean(hazard: Hazard) -> None:
-    try:
-        hazard.full_clean()
-    except ValidationError as error:
-        errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-        first_field, messages = next(iter(errors.items()))
-        raise InvalidHazard(messages[0], field=None if first_field == "__all__" else first_field) from error
 
 
 @transaction.atomic
@@ -88,7 +78,7 @@ def hazard_create(
         location=location,
         report_due=add_working_days(start, REPORT_DUE_WORKING_DAYS),
     )
-    _clean(hazard)
+    full_clean_or_raise(hazard)
     hazard.save()
     return hazard
 
@@ -175,7 +165,7 @@ def hazard_transition(*, user, hazard_id, action: str, **data) -> Hazard:
     for name, value in changes.items():
         setattr(hazard, name, value)
     hazard.state = row.next_state
-    _clean(hazard)
+    full_clean_or_raise(hazard)
     hazard.save()
     HazardEvent.objects.create(
         hazard=hazard,

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from weijian.core.errors import DomainError, NotVisible
+from weijian.core.errors import DomainError, full_clean_or_raise
 from weijian.core.models import Division, Organisation, OrganisationKind, default_scope_mode
 from weijian.core.permissions import require
-from weijian.core.scope import scope_of
+from weijian.core.scope import require_division_in_scope
 
 from . import selectors
 from .models import Enterprise, Institution, Practitioner
@@ -54,31 +53,6 @@ ENTERPRISE_FIELDS = {
 }
 
 
-class InvalidRecord(DomainError):
-    code = "invalid"
-    status = 422
-
-    def __init__(self, error: ValidationError):
-        self.errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-        first_field, messages = next(iter(self.errors.items()))
-        super().__init__(messages[0], field=None if first_field == "__all__" else first_field)
-
-
-def _check_division_in_scope(user, division: Division) -> None:
-    scope = scope_of(user)
-    if scope.everything:
-        return
-    if scope.division_prefix is None or not division.code.startswith(scope.division_prefix):
-        raise NotVisible()
-
-
-def _clean(instance, exclude=None) -> None:
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as error:
-        raise InvalidRecord(error) from error
-
-
 def _unknown(fields: dict[str, Any], allowed: set[str]) -> None:
     extra = set(fields) - allowed
     if extra:
@@ -91,7 +65,7 @@ def institution_create(
 ) -> Institution:
     require(user, "registry.add_institution")
     _unknown(fields, INSTITUTION_FIELDS)
-    _check_division_in_scope(user, division)
+    require_division_in_scope(user, division)
     organisation = Organisation(
         name=name,
         credit_code=credit_code,
@@ -99,10 +73,10 @@ def institution_create(
         kind=OrganisationKind.MEDICAL_INSTITUTION,
         scope_mode=default_scope_mode(OrganisationKind.MEDICAL_INSTITUTION),
     )
-    _clean(organisation)
+    full_clean_or_raise(organisation)
     organisation.save()
     institution = Institution(organisation=organisation, **fields)
-    _clean(institution, exclude=["organisation"])
+    full_clean_or_raise(institution, exclude=["organisation"])
     institution.save()
     if service_lines:
         institution.service_lines.set(service_lines)
@@ -116,11 +90,11 @@ def institution_update(*, user, institution_id, service_lines=None, **changes) -
     institution = selectors.institution_get(user, institution_id)
     organisation = institution.organisation
     if "division" in changes:
-        _check_division_in_scope(user, changes["division"])
+        require_division_in_scope(user, changes["division"])
     for field, value in changes.items():
         setattr(organisation if field in ORGANISATION_FIELDS else institution, field, value)
-    _clean(organisation)
-    _clean(institution, exclude=["organisation"])
+    full_clean_or_raise(organisation)
+    full_clean_or_raise(institution, exclude=["organisation"])
     organisation.save()
     institution.save()
     if service_lines is not None:
@@ -135,7 +109,7 @@ def practitioner_create(*, user, additional_sites=(), **fields) -> Practitioner:
     if "registered_institution" in fields:
         selectors.institution_get(user, fields["registered_institution"].pk)
     practitioner = Practitioner(**fields)
-    _clean(practitioner)
+    full_clean_or_raise(practitioner)
     practitioner.save()
     if additional_sites:
         practitioner.additional_sites.set(additional_sites)
@@ -151,7 +125,7 @@ def practitioner_update(*, user, practitioner_id, additional_sites=None, **chang
         selectors.institution_get(user, changes["registered_institution"].pk)
     for field, value in changes.items():
         setattr(practitioner, field, value)
-    _clean(practitioner)
+    full_clean_or_raise(practitioner)
     practitioner.save()
     if additional_sites is not None:
         practitioner.additional_sites.set(additional_sites)
@@ -163,9 +137,9 @@ def enterprise_create(*, user, **fields) -> Enterprise:
     require(user, "registry.add_enterprise")
     _unknown(fields, ENTERPRISE_FIELDS)
     if "division" in fields:
-        _check_division_in_scope(user, fields["division"])
+        require_division_in_scope(user, fields["division"])
     enterprise = Enterprise(**fields)
-    _clean(enterprise)
+    full_clean_or_raise(enterprise)
     enterprise.save()
     return enterprise
 
@@ -176,9 +150,9 @@ def enterprise_update(*, user, enterprise_id, **changes) -> Enterprise:
     _unknown(changes, ENTERPRISE_FIELDS)
     enterprise = selectors.enterprise_get(user, enterprise_id)
     if "division" in changes:
-        _check_division_in_scope(user, changes["division"])
+        require_division_in_scope(user, changes["division"])
     for field, value in changes.items():
         setattr(enterprise, field, value)
-    _clean(enterprise)
+    full_clean_or_raise(enterprise)
     enterprise.save()
     return enterprise

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
 
+from weijian.core.errors import InvalidRecord
 from weijian.core.permissions import require
 
 from . import selectors, services
@@ -34,7 +35,7 @@ def _apply_service(form, action) -> bool:
     """Run a service with the form's data; put domain validation errors back on the form."""
     try:
         action(form.cleaned_data)
-    except services.InvalidRecord as error:
+    except InvalidRecord as error:
         for field, field_messages in error.errors.items():
             for message in field_messages:
                 form.add_error(field if field in form.fields else None, message)
