@@ -363,11 +363,10 @@ def _sampling_draw(ctx, campaign, coverage, classes, supervisors) -> SamplingDra
         inputs={"institutions": pools, "counts": counts, "inspectors": inspectors, "team_size": team_size},
         result=result,
         drawn_by=next(u for u in ctx.users if u.username == "commission_leader"),
+        drawn_at=_moment(dt.date(YEAR, 6, 28)),
         published_at=_moment(dt.date(YEAR, 6, 28), 120),
     )
     ctx.save([draw])
-    if ctx.write:  # drawn_at is auto_now_add: give it the demo's date, not the clock's
-        SamplingDraw.objects.filter(pk=draw.pk).update(drawn_at=_moment(dt.date(YEAR, 6, 28)))
     return draw
 
 

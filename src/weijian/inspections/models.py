@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from weijian.campaigns.models import Campaign, ViolationCategory
@@ -161,7 +162,7 @@ class SamplingDraw(AuditedModel):
     inputs = models.JSONField(_("inputs"))
     # [{"institution": id, "class": ..., "inspectors": [user ids…]}] in draw order
     result = models.JSONField(_("result"))
-    drawn_at = models.DateTimeField(_("drawn"), auto_now_add=True)
+    drawn_at = models.DateTimeField(_("drawn"), default=timezone.now)
     drawn_by = models.ForeignKey(  # None for a system run (`weijian sample` without --as)
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
