@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "weijian.campaigns",
     "weijian.inspections",
     "weijian.rectification",
+    "weijian.complaints",
+    "weijian.enforcement",
+    "weijian.reports",
 ]
 
 MIDDLEWARE = [

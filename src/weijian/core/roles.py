@@ -27,6 +27,28 @@ VIEW_INSPECTION = ("inspections.view_inspection",)
 EDIT_INSPECTION = ("inspections.add_inspection", "inspections.change_inspection")
 VIEW_SAMPLING = ("inspections.view_samplingdraw",)
 VIEW_HAZARD = ("rectification.view_hazard",)
+VIEW_ENFORCEMENT = (
+    "enforcement.view_case",
+    "enforcement.view_sitecheck",
+    "enforcement.view_referral",
+    "enforcement.view_judicialtransfer",
+    "enforcement.view_creditpoint",
+    "enforcement.view_blacklistentry",
+)
+EDIT_ENFORCEMENT = (
+    "enforcement.add_sitecheck",
+    "enforcement.add_case",
+    "enforcement.change_case",
+    "enforcement.file_case",
+    "enforcement.decide_case",
+    "enforcement.transfer_case",
+    "enforcement.add_referral",
+    "enforcement.change_referral",
+    "enforcement.add_judicialtransfer",
+    "enforcement.change_judicialtransfer",
+)
+VIEW_COMPLAINT = ("complaints.view_complaint",)
+HANDLE_COMPLAINT = ("complaints.add_complaint", "complaints.handle_complaint")
 
 
 @dataclass(frozen=True)
@@ -53,7 +75,12 @@ ROLES: tuple[Role, ...] = (
         + ("inspections.add_samplingdraw", "inspections.change_samplingdraw")
         + ("inspections.add_checklistversion",)
         + VIEW_HAZARD
-        + ("rectification.list_hazard",),
+        + ("rectification.list_hazard",)
+        + VIEW_ENFORCEMENT
+        + ("enforcement.manage_blacklist",)
+        + VIEW_COMPLAINT
+        + HANDLE_COMPLAINT
+        + ("complaints.triage_complaint",),
     ),
     Role(
         "supervisor",
@@ -68,13 +95,27 @@ ROLES: tuple[Role, ...] = (
         + VIEW_SAMPLING
         + ("inspections.add_samplingdraw",)
         + VIEW_HAZARD
-        + ("rectification.add_hazard", "rectification.verify_rectification", "rectification.close_hazard"),
+        + ("rectification.add_hazard", "rectification.verify_rectification", "rectification.close_hazard")
+        + VIEW_ENFORCEMENT
+        + EDIT_ENFORCEMENT
+        + ("enforcement.manage_blacklist",)
+        + VIEW_COMPLAINT
+        + HANDLE_COMPLAINT
+        + ("complaints.triage_complaint",),
     ),
     Role(
         "department_officer",
         _("Partner department officer"),
         _("tasks assigned to the department, referrals received"),
-        ("registry.view_institution", "registry.view_enterprise", *VIEW_CAMPAIGN),
+        (
+            "registry.view_institution",
+            "registry.view_enterprise",
+            *VIEW_CAMPAIGN,
+            # Referrals sent to or by the department (the referral scope adds both ends).
+            "enforcement.view_referral",
+            "enforcement.add_referral",
+            "enforcement.change_referral",
+        ),
     ),
     Role(
         "institution_manager",
@@ -89,6 +130,9 @@ ROLES: tuple[Role, ...] = (
             *VIEW_HAZARD,
             "rectification.add_hazard",
             "rectification.plan_rectification",
+            # Complaints transferred to the institution for handling (their scope is the handler).
+            *VIEW_COMPLAINT,
+            "complaints.handle_complaint",
         ),
     ),
     Role(
@@ -125,7 +169,9 @@ ROLES: tuple[Role, ...] = (
         + VIEW_CAMPAIGN
         + VIEW_INSPECTION
         + VIEW_SAMPLING
-        + VIEW_HAZARD,
+        + VIEW_HAZARD
+        + VIEW_ENFORCEMENT
+        + VIEW_COMPLAINT,
     ),
 )
 
