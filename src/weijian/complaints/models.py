@@ -144,11 +144,14 @@ class Complaint(AuditedModel):
     satisfaction = models.CharField(
         _("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
     )
+    # SHA-256 of the tracking key shown once at intake: the only way to follow an anonymous complaint.
+    tracking_key_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     scope_division_path = "division"
     # An institution sees the complaints transferred to it for handling, nothing else.
     scope_organisation_path = "handling_organisation"
+    audit_exclude = frozenset({"tracking_key_hash"})
 
     class Meta:
         ordering = ["-received_at", "-id"]
