@@ -25,6 +25,7 @@ NAVIGATION = (
     NavItem(_("Campaigns"), "campaigns:campaign_list", "campaigns.view_campaign"),
     NavItem(_("Inspections"), "inspections:inspection_list", "inspections.view_inspection"),
     NavItem(_("Rectification"), "rectification:board", "rectification.view_hazard"),
+    NavItem(_("Complaints"), "complaints:complaint_list", "complaints.view_complaint"),
 )
 
 

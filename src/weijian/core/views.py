@@ -41,6 +41,11 @@ def home(request):
                     "url": "registry:practitioner_list",
                 }
             )
+    overdue_complaints = None
+    if user.has_perm("complaints.view_complaint"):
+        from weijian.complaints import selectors as complaints
+
+        overdue_complaints = complaints.overdue(user, timezone.localdate()).order_by("reply_due")
     todo = None
     if user.has_perm("rectification.view_hazard"):
         from weijian.rectification import selectors as rectification
@@ -55,6 +60,9 @@ def home(request):
             "organisation": user.organisation,
             "cards": cards,
             "todo": todo,
+            # Ten at most on the home page; the complaint list has the rest.
+            "overdue_complaints": overdue_complaints[:10] if overdue_complaints is not None else None,
+            "overdue_complaint_count": overdue_complaints.count() if overdue_complaints is not None else 0,
         },
     )
 
