@@ -12,4 +12,7 @@ urlpatterns = [
     path("campaigns/", include("weijian.campaigns.urls")),
     path("inspections/", include("weijian.inspections.urls")),
     path("rectification/", include("weijian.rectification.urls")),
+    path("complaints/", include("weijian.complaints.urls")),
+    path("enforcement/", include("weijian.enforcement.urls")),
+    path("reports/", include("weijian.reports.urls")),
 ]

@@ -62,6 +62,56 @@ def _run(operation, headers, mode, **fixed):
     run()
 
 
+def _enforcement_ids(world) -> dict[str, int]:
+    """A filed case of county A and an enforcement record and a complaint of each kind, for the {id} paths."""
+    from tests.complaints import factories as complaint_factories
+    from tests.enforcement import factories as enforcement_factories
+    from weijian.enforcement import services as enforcement
+
+    supervisor = world.users["supervisor"]
+    campaign = enforcement_factories.campaign(world)
+    case = enforcement_factories.open_case(world, campaign=campaign)
+    enforcement_factories.move(world, case, "supervisor", "verify")
+    enforcement_factories.move(
+        world, case, "supervisor", "file", procedure="general", filed_on=enforcement_factories.FILED_ON
+    )
+    return {
+        "/cases/": case.pk,
+        "/site-checks/": enforcement.site_check_record(
+            user=supervisor,
+            campaign=campaign,
+            category=enforcement_factories.category(),
+            checked_on=dt.date(2026, 3, 10),
+            party_name="美容工作室",
+            division=world.divisions["t1"],
+        ).pk,
+        "/referrals/": enforcement.referral_send(
+            user=world.users["department_officer"],
+            to_organisation=world.orgs["commission_a"],
+            category=enforcement_factories.category(),
+            facts="涉嫌违法医疗美容",
+            sent_on=dt.date(2026, 3, 3),
+            party_name="美容工作室",
+            division=world.divisions["t1"],
+        ).pk,
+        "/judicial-transfers/": enforcement.judicial_transfer_send(
+            user=supervisor,
+            case_id=case.pk,
+            receiving_body="县公安局",
+            evidence=["检查笔录"],
+            sent_on=dt.date(2026, 3, 6),
+        ).pk,
+        "/blacklist/": enforcement.blacklist_add(
+            user=supervisor,
+            reason="情节严重",
+            listed_on=dt.date(2026, 5, 1),
+            punishment_scope="联合惩戒",
+            institution=world.institutions["beauty_t1"],
+        ).pk,
+        "/complaints/": complaint_factories.register(world).pk,
+    }
+
+
 def _supervision_ids(world) -> dict[str, int]:
     """A campaign of county A with an inspection, a hazard and a sampling draw, for the {id} paths."""
     campaign = campaign_from_template(
@@ -88,9 +138,10 @@ def test_every_operation_answers_as_documented_and_never_with_a_server_error(wor
         "/practitioners/": world.practitioners["th1"].pk,
         "/enterprises/": world.enterprises["supplier_a"].pk,
         **_supervision_ids(world),
+        **_enforcement_ids(world),
     }
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 39
+    assert len(operations) == 65
     for operation in operations:
         for mode in EXAMPLES:
             _run(operation, headers, mode)

@@ -18,13 +18,18 @@ from weijian.core.errors import DomainError, NotVisible
 
 from .auth import API_AUTH
 from .campaigns import campaigns, checklists
+from .complaints import complaints
 from .core import router as core_router
+from .enforcement import blacklist, cases, judicial_transfers, referrals, site_checks
 from .inspections import inspections, sampling_draws
 from .rectification import hazards
 from .registry import enterprises, institutions, practitioners
 
-DESCRIPTION = """Registry, reference data and supervision (campaigns, inspections, sampling draws, hazards)
-of the health commission, scoped to the calling user.
+DESCRIPTION = """Registry, reference data, supervision (campaigns, inspections, sampling draws, hazards),
+enforcement (site checks, cases and penalties, referrals, transfers to the police, blacklist) and
+complaints of the health commission, scoped to the calling user.
+
+`POST /api/complaints/public` needs no authentication: it is the public complaint form.
 
 Authenticate with `Authorization: Bearer <key>` (keys come from `weijian token create USERNAME`) or,
 from a page of the site, with the session cookie and the CSRF token on writes.
@@ -53,6 +58,12 @@ api.add_router("/checklists", checklists)
 api.add_router("/inspections", inspections)
 api.add_router("/sampling-draws", sampling_draws)
 api.add_router("/hazards", hazards)
+api.add_router("/cases", cases)
+api.add_router("/site-checks", site_checks)
+api.add_router("/referrals", referrals)
+api.add_router("/judicial-transfers", judicial_transfers)
+api.add_router("/blacklist", blacklist)
+api.add_router("/complaints", complaints)
 
 _HTTP_CODES = {
     400: "bad_request",

@@ -109,7 +109,9 @@ def _plausible(day: dt.date) -> dt.date:
 
 def _iso_only(value):
     # pydantic would also read a number as a Unix timestamp; the API documents YYYY-MM-DD only.
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         raise ValueError("a date is written YYYY-MM-DD")
     return value
 

@@ -26,6 +26,9 @@ NAVIGATION = (
     NavItem(_("Inspections"), "inspections:inspection_list", "inspections.view_inspection"),
     NavItem(_("Rectification"), "rectification:board", "rectification.view_hazard"),
     NavItem(_("Complaints"), "complaints:complaint_list", "complaints.view_complaint"),
+    NavItem(_("Cases"), "enforcement:case_list", "enforcement.view_case"),
+    NavItem(_("Referrals"), "enforcement:referral_list", "enforcement.view_referral"),
+    NavItem(_("Blacklist"), "enforcement:blacklist", "enforcement.view_blacklistentry"),
 )
 
 

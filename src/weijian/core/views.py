@@ -16,6 +16,8 @@ HISTORY_SOURCES = {
     "registry.practitioner": "weijian.registry.selectors.practitioner_get",
     "registry.enterprise": "weijian.registry.selectors.enterprise_get",
     "rectification.hazard": "weijian.rectification.selectors.hazard_get",
+    "complaints.complaint": "weijian.complaints.selectors.complaint_get",
+    "enforcement.case": "weijian.enforcement.selectors.case_get",
 }
 
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from weijian.core.audit import acting_as
 from weijian.core.models import Division
 
-from . import core_part, registry_part, supervision_part
+from . import core_part, enforcement_part, registry_part, supervision_part
 from .context import DemoContext, DemoLogin
 
 Part = Callable[[DemoContext], None]
@@ -24,6 +24,7 @@ PARTS: tuple[Part, ...] = (
     registry_part.generate,
     core_part.generate_users,
     supervision_part.generate,
+    enforcement_part.generate,
 )
 
 

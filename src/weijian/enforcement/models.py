@@ -125,6 +125,9 @@ class SiteCheck(Subject, AuditedModel):
     )
     violation_found = models.BooleanField(_("violation found"), default=False)
     note = models.TextField(_("note"), blank=True)
+    # The subject's earliest check in this campaign and category (`subjects.mark_first_checks` keeps it
+    # true on exactly one check per subject): 检查对象数 counts objects, not visits, with one plain count.
+    first_of_subject = models.BooleanField(default=False, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     scope_division_path = "division"
@@ -134,7 +137,22 @@ class SiteCheck(Subject, AuditedModel):
         ordering = ["-checked_on", "-id"]
         verbose_name = _("site check")
         verbose_name_plural = _("site checks")
-        indexes = [models.Index(fields=["campaign", "checked_on"])]
+        indexes = [
+            models.Index(fields=["campaign", "checked_on"]),
+            # A subject's checks in a campaign and category, for `subjects.mark_first_checks`.
+            models.Index(
+                fields=["campaign", "category", "subject_key"],
+                include=["checked_on", "division"],
+                name="sitecheck_subjects_idx",
+            ),
+            # 检查对象数: the first checks only, counted per category from this index alone.
+            models.Index(
+                fields=["campaign", "category"],
+                include=["checked_on", "division"],
+                condition=models.Q(first_of_subject=True),
+                name="sitecheck_first_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.checked_on} {self.subject_name}"
@@ -244,6 +262,19 @@ class Case(Subject, AuditedModel):
             models.Index(fields=["campaign", "filed_on"]),
             models.Index(fields=["campaign", "decided_on"]),
             models.Index(fields=["state"]),
+            # The official forms group filed cases by category and subject type from this index alone.
+            models.Index(
+                fields=["campaign", "category", "subject_type"],
+                include=["filed_on", "division"],
+                name="case_form_idx",
+            ),
+            # Few complaints lead to a case: the forms find those from this small index.
+            models.Index(
+                fields=["complaint"],
+                include=["id"],
+                condition=models.Q(complaint__isnull=False),
+                name="case_from_complaint_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -316,7 +347,15 @@ class Penalty(AuditedModel):
         ordering = ["case", "id"]
         verbose_name = _("penalty")
         verbose_name_plural = _("penalties")
-        indexes = [models.Index(fields=["campaign", "decided_on"])]
+        indexes = [
+            models.Index(fields=["campaign", "decided_on"]),
+            # The official forms total the measures from this index alone (bench/beauty_summary.py).
+            models.Index(
+                fields=["campaign", "category", "subject_type", "kind"],
+                include=["decided_on", "division", "amount"],
+                name="penalty_form_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_kind_display()

@@ -50,7 +50,7 @@ from .models import (
     SiteCheck,
     SubjectType,
 )
-from .subjects import fill_subject
+from .subjects import fill_subject, mark_first_checks
 from .workflow import Action, ReplyAction, TransitionNotAllowed
 
 CASE_NUMBER_PREFIX = "卫监"  # part of the official document number, not interface text
@@ -239,6 +239,8 @@ def site_check_record(
     _check_campaign(campaign, check)
     full_clean_or_raise(check)
     check.save()
+    mark_first_checks(check.campaign_id, check.category_id, check.subject_key)
+    check.refresh_from_db(fields=["first_of_subject"])
     return check
 
 

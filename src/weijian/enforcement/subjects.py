@@ -47,3 +47,33 @@ def fill_subject(record) -> None:
         record.subject_type = SubjectType.PERSON if record.party_is_person else SubjectType.ORGANISATION
         ident = record.party_id_number.strip().upper() or search_key(record.party_name).split("|")[0]
         record.subject_key = f"x:{record.division_id}:{ident}"[:120]
+
+
+def mark_first_checks(campaign_id: int, category_id: str, subject_key: str) -> None:
+    """Keep `first_of_subject` true on exactly the earliest check (by date, then entry) of a subject in
+    a campaign and category. A check entered late with an earlier date takes the mark over."""
+    from .models import SiteCheck
+
+    checks = list(
+        SiteCheck.objects.filter(campaign_id=campaign_id, category_id=category_id, subject_key=subject_key)
+        .select_for_update()
+        .order_by("checked_on", "pk")
+    )
+    for index, check in enumerate(checks):
+        first = index == 0
+        if check.first_of_subject != first:
+            check.first_of_subject = first
+            check.save(update_fields=["first_of_subject"])
+
+
+def first_check_flags(checks) -> None:
+    """`mark_first_checks` for unsaved checks written in bulk (the demo): set the mark in memory."""
+    earliest: dict[tuple, object] = {}
+    for check in checks:
+        key = (check.campaign_id or id(check.campaign), check.category_id, check.subject_key)
+        if key not in earliest or check.checked_on < earliest[key].checked_on:
+            earliest[key] = check
+    for check in checks:
+        check.first_of_subject = False
+    for check in earliest.values():
+        check.first_of_subject = True
