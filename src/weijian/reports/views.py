@@ -52,10 +52,16 @@ def _summary_preview(user, campaign) -> dict | None:
     if end < campaign.start:
         return None
     form = beauty_summary.compute(campaign, campaign.division, Period(campaign.start, end))
-    names = dict(ViolationCategory.objects.filter(code__in=beauty_summary.CATEGORY_CODES).values_list("code", "name"))
+    names = dict(
+        ViolationCategory.objects.filter(code__in=beauty_summary.CATEGORY_CODES).values_list("code", "name")
+    )
     subject_labels = {SubjectType.ORGANISATION: _("institution"), SubjectType.PERSON: _("person"), None: ""}
     columns = [
-        {"key": f"{code}-{subject_type or 'all'}", "name": names.get(code, code), "subject": subject_labels[subject_type]}
+        {
+            "key": f"{code}-{subject_type or 'all'}",
+            "name": names.get(code, code),
+            "subject": subject_labels[subject_type],
+        }
         for code, subject_type in beauty_summary.DATA_COLUMNS
     ]
     rows = [
