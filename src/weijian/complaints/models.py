@@ -102,7 +102,10 @@ class Complaint(AuditedModel):
         Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="complaints"
     )
     category = models.ForeignKey(
-        ComplaintCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="complaints"
+        ComplaintCategory,
+        verbose_name=_("complaint category"),
+        on_delete=models.PROTECT,
+        related_name="complaints",
     )
     campaign = models.ForeignKey(
         Campaign,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weijian.campaigns.models import Campaign, ViolationCategory
 from weijian.complaints.models import Complaint
@@ -24,8 +25,8 @@ from weijian.registry.models import Institution, Practitioner
 class SubjectType(models.TextChoices):
     """The 机构 / 人员 split of the medical-beauty summary table."""
 
-    ORGANISATION = "organisation", _("Organisation")
-    PERSON = "person", _("Person")
+    ORGANISATION = "organisation", pgettext_lazy("subject type", "Organisation")
+    PERSON = "person", pgettext_lazy("subject type", "Person")
 
 
 class VenueType(models.TextChoices):
@@ -96,7 +97,7 @@ class SiteCheck(Subject, AuditedModel):
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="site_checks"
     )
     category = models.ForeignKey(
-        ViolationCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+        ViolationCategory, verbose_name=_("violation category"), on_delete=models.PROTECT, related_name="+"
     )
     checked_on = models.DateField(_("checked on"))
     inspector = models.ForeignKey(
@@ -178,7 +179,7 @@ class CaseState(models.TextChoices):
     INVESTIGATING = "investigating", _("Investigating")
     DECIDED = "decided", _("Penalty decided")
     EXECUTING = "executing", _("Executing")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("case", "Closed")
     DROPPED = "dropped", _("Not filed")
     HANDED_OVER = "handed_over", _("Handed over to another department")
 
@@ -388,10 +389,16 @@ class Referral(Subject, AuditedModel):
     a salon, or health → cyberspace about online content."""
 
     from_organisation = models.ForeignKey(
-        Organisation, verbose_name=_("from"), on_delete=models.PROTECT, related_name="referrals_sent"
+        Organisation,
+        verbose_name=_("sending organisation"),
+        on_delete=models.PROTECT,
+        related_name="referrals_sent",
     )
     to_organisation = models.ForeignKey(
-        Organisation, verbose_name=_("to"), on_delete=models.PROTECT, related_name="referrals_received"
+        Organisation,
+        verbose_name=_("receiving organisation"),
+        on_delete=models.PROTECT,
+        related_name="referrals_received",
     )
     case = models.ForeignKey(
         Case,
@@ -410,7 +417,7 @@ class Referral(Subject, AuditedModel):
         related_name="+",
     )
     category = models.ForeignKey(
-        ViolationCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+        ViolationCategory, verbose_name=_("violation category"), on_delete=models.PROTECT, related_name="+"
     )
     facts = models.TextField(_("facts"))
     sent_on = models.DateField(_("sent on"))
@@ -436,7 +443,7 @@ class Referral(Subject, AuditedModel):
 
 
 class JudicialTransferState(models.TextChoices):
-    SENT = "sent", _("Transferred")
+    SENT = "sent", pgettext_lazy("judicial transfer", "Transferred")
     ACKNOWLEDGED = "acknowledged", _("Receipt acknowledged")
     ACCEPTED = "accepted", _("Accepted for criminal investigation")
     DECLINED = "declined", _("Not accepted")
