@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -56,8 +57,21 @@ def test_the_download_is_the_form_as_a_file(world, login, campaign):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     assert "attachment" in response["Content-Disposition"]
-    ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert ws["F5"].value == 1
+
+
+def test_on_a_queue_backend_the_page_waits_for_the_worker(world, login, campaign, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    url = reverse("reports:download", args=[campaign.pk, "beauty-summary"])
+    response = login(world.users["supervisor"]).get(
+        url, {"division": "369901000000", "date_from": "2026-01-01", "date_to": "2026-03-31", "fmt": "xlsx"}
+    )
+    assert response.status_code == 202
+    [result_url] = re.findall(r'href="([^"]*/result/[^"]*)"', response.content.decode())
+    # Still queued: the same page again, for the user who asked and nobody else.
+    assert login(world.users["supervisor"]).get(result_url).status_code == 202
+    assert login(world.users["commission_leader"]).get(result_url).status_code == 404
 
 
 def test_a_bad_request_shows_the_page_again_with_the_error(world, login, campaign):

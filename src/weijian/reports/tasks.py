@@ -1,7 +1,9 @@
 """Report jobs that run as django-tasks tasks (in-process by default, see settings.TASKS).
 
 `generate_report` builds a form with `services.generate` and keeps the file under MEDIA_ROOT/reports;
-its return value names the file (`{"filename": ..., "path": ...}`, the path relative to MEDIA_ROOT).
+its return value names the file (`{"filename": ..., "path": ...}`, the path relative to MEDIA_ROOT), or,
+when the request is refused (bad period, division out of scope, …), carries the refusal
+(`{"error": {"code", "message", "field"}}`): a refusal is an answer for the requester, not a crash.
 Arguments are plain values so any backend can queue them: ids, a division code, ISO dates.
 """
 
@@ -13,6 +15,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django_tasks import task
+
+from weijian.core.errors import DomainError
 
 from . import services
 
@@ -39,17 +43,20 @@ def generate_report(
     from weijian.core.models import User
 
     user = None if user_id is None else User.objects.get(pk=user_id)
-    filename, content = services.generate(
-        user,
-        form,
-        campaign=campaign_id,
-        division=division_code,
-        date_from=dt.date.fromisoformat(date_from) if date_from else None,
-        date_to=dt.date.fromisoformat(date_to) if date_to else None,
-        fmt=fmt,
-        inspection=inspection_id,
-        by_child=by_child,
-    )
+    try:
+        filename, content = services.generate(
+            user,
+            form,
+            campaign=campaign_id,
+            division=division_code,
+            date_from=dt.date.fromisoformat(date_from) if date_from else None,
+            date_to=dt.date.fromisoformat(date_to) if date_to else None,
+            fmt=fmt,
+            inspection=inspection_id,
+            by_child=by_child,
+        )
+    except DomainError as error:
+        return {"error": {"code": error.code, "message": str(error.message), "field": error.field or ""}}
     relative = Path(REPORT_DIR) / uuid.uuid4().hex / filename
     path = stored_path(str(relative))
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,19 +4,19 @@ translate HTTP into `services.generate`."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
-from django.utils.translation import gettext_lazy as _
+from django_tasks import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from weijian.campaigns import selectors as campaign_selectors
 from weijian.campaigns.models import ViolationCategory
-from weijian.core.errors import DomainError, NotAllowed, NotVisible
+from weijian.core.errors import NotAllowed, NotVisible
 from weijian.core.scope import require_division_in_scope
 from weijian.enforcement.models import SubjectType
 
-from . import services
+from . import tasks
 from .engine.periods import Period
 from .filters import ReportRequestForm
 from .forms import FORMS, beauty_summary
@@ -55,7 +55,7 @@ def _summary_preview(user, campaign) -> dict | None:
     names = dict(
         ViolationCategory.objects.filter(code__in=beauty_summary.CATEGORY_CODES).values_list("code", "name")
     )
-    subject_labels = {SubjectType.ORGANISATION: _("institution"), SubjectType.PERSON: _("person"), None: ""}
+    subject_labels = {**dict(SubjectType.choices), None: ""}
     columns = [
         {
             "key": f"{code}-{subject_type or 'all'}",
@@ -109,23 +109,52 @@ def download(request, campaign_id, form):
     if not bound.is_valid():
         return _page(request, campaign, bound, status=400)
     data = bound.cleaned_data
-    try:
-        filename, content = services.generate(
-            user,
-            form,
-            campaign=campaign,
-            division=data["division"],
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
-            fmt=data["fmt"],
-            inspection=data.get("inspection"),
-            by_child=data.get("by_child", False),
+    # Through the task API: the embedded backend runs it here and now; a queue backend runs it on a
+    # worker, and the page it returns meanwhile is refreshed until the file is ready.
+    result = tasks.generate_report.enqueue(
+        form,
+        campaign.pk,
+        data["division"].code,
+        data["fmt"],
+        data["date_from"].isoformat() if data.get("date_from") else None,
+        data["date_to"].isoformat() if data.get("date_to") else None,
+        data["inspection"].pk if data.get("inspection") else None,
+        data.get("by_child", False),
+        user.pk,
+    )
+    return _answer(request, campaign, result, bound)
+
+
+def _answer(request, campaign, result, bound=None):
+    if not result.is_finished:
+        return render(
+            request, "reports/pending.html", {"campaign": campaign, "result_id": result.id}, status=202
         )
-    except DomainError as error:
-        if isinstance(error, (NotVisible, NotAllowed)):
-            raise
-        bound.add_error(error.field if error.field in bound.fields else None, str(error.message))
+    if result.status != TaskResultStatus.SUCCESSFUL:
+        raise RuntimeError(f"report task {result.id} failed")
+    outcome = result.return_value
+    if "error" in outcome:
+        error = outcome["error"]
+        if error["code"] in (NotVisible.code, NotAllowed.code):
+            raise NotVisible() if error["code"] == NotVisible.code else NotAllowed()
+        if bound is None:
+            bound = ReportRequestForm(spec=FORMS[result.args[0]], user=request.user, campaign=campaign)
+        bound.add_error(error["field"] if error["field"] in bound.fields else None, error["message"])
         return _page(request, campaign, bound, status=400)
-    response = HttpResponse(content, content_type=CONTENT_TYPES[data["fmt"]])
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    path = tasks.stored_path(outcome["path"])
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=outcome["filename"])
+    response["Content-Type"] = CONTENT_TYPES[path.suffix.lstrip(".")]
     return response
+
+
+@login_required
+def result(request, campaign_id, result_id):
+    """A report generated on a worker: the file once ready, for the user who asked for it."""
+    campaign = campaign_selectors.campaign_get(request.user, campaign_id)
+    try:
+        found = tasks.generate_report.get_result(result_id)
+    except (TaskResultDoesNotExist, ValueError, NotImplementedError):  # the embedded backend keeps none
+        raise Http404() from None
+    if found.args[-1] != request.user.pk or found.args[1] != campaign.pk:
+        raise Http404()
+    return _answer(request, campaign, found)
