@@ -86,13 +86,16 @@ def main() -> None:
         seed(options.cases)
         print(f"seeded {options.cases:,} cases and their records in {time.perf_counter() - start:.1f} s")
     else:
+        from weijian.complaints.models import Complaint
         from weijian.enforcement.models import SiteCheck
 
+        # A database seeded before these marks existed.
         if SiteCheck.objects.exists() and not SiteCheck.objects.filter(first_of_subject=True).exists():
-            # A database seeded before the first-check mark existed.
             mark_first_checks()
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE enforcement_sitecheck")
+        if Complaint.objects.exists() and not Complaint.objects.filter(led_to_penalty=True).exists():
+            mark_penalised_complaints()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
         version = cursor.fetchone()[0].split(",")[0]
@@ -212,6 +215,7 @@ def seed(n: int) -> None:
                 "received_by_id": str(office.pk),
                 "handling_organisation_id": str(office.pk),
                 "reply_due": f"{day0} + (i % 360) + 28",
+                "led_to_penalty": "false",
                 "handled_on": f"CASE WHEN i % 4 = 0 THEN NULL ELSE {day0} + (i % 360) + 10 END",
                 "replied_on": f"CASE WHEN i % 4 = 0 THEN NULL ELSE {day0} + (i % 360) + 12 END",
                 "satisfaction": "CASE WHEN i % 4 = 0 THEN '' WHEN i % 3 = 0 THEN 'basically' ELSE 'satisfied' END",
@@ -292,6 +296,7 @@ def seed(n: int) -> None:
             },
         )
     mark_first_checks()
+    mark_penalised_complaints()
     # What autovacuum does to freshly loaded tables: statistics, and the visibility map that lets
     # index-only scans skip the table.
     with connection.cursor() as cursor:
@@ -307,6 +312,19 @@ def mark_first_checks() -> None:
             "UPDATE enforcement_sitecheck s SET first_of_subject = TRUE FROM ("
             " SELECT DISTINCT ON (campaign_id, category_id, subject_key) id FROM enforcement_sitecheck"
             " ORDER BY campaign_id, category_id, subject_key, checked_on, id) f WHERE s.id = f.id"
+        )
+
+
+def mark_penalised_complaints() -> None:
+    """What the decision step of enforcement.services.case_transition sets, in one statement."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE complaints_complaint SET led_to_penalty = TRUE WHERE id IN ("
+            " SELECT c.complaint_id FROM enforcement_case c"
+            " WHERE c.complaint_id IS NOT NULL"
+            " AND EXISTS (SELECT 1 FROM enforcement_penalty p WHERE p.case_id = c.id))"
         )
 
 

@@ -12,6 +12,7 @@ from weijian.campaigns.models import ViolationCategory
 from weijian.complaints import services
 from weijian.complaints.models import Channel, Complaint, ComplaintCategory
 from weijian.enforcement.models import Case, CaseSource, Penalty, PenaltyKind, SubjectType
+from weijian.enforcement.services import mark_complaint_penalised
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 RECEIVED_ON = dt.date(2026, 9, 28)
@@ -107,4 +108,7 @@ def case(world, complaint: Complaint, *, penalties: int = 0) -> Case:
             category=violation,
             decided_on=complaint.received_on,
         )
+    if penalties:
+        # What the decision step of enforcement.services.case_transition does for the complaint.
+        mark_complaint_penalised(opened)
     return opened

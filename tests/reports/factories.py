@@ -12,6 +12,7 @@ from django.utils import timezone
 from weijian.campaigns.models import Campaign, ViolationCategory
 from weijian.complaints.models import Channel, Complaint, ComplaintCategory
 from weijian.enforcement.models import Case, CaseSource, JudicialTransfer, Penalty, SiteCheck
+from weijian.enforcement.services import mark_complaint_penalised
 from weijian.enforcement.subjects import fill_subject, mark_first_checks
 
 _serial = itertools.count(1)
@@ -88,6 +89,8 @@ def case(
 
 
 def penalty(case, kind, *, amount=None, subject_type=None, decided_on=None, description=""):
+    # What the decision step of enforcement.services.case_transition does for the complaint.
+    mark_complaint_penalised(case)
     return Penalty.objects.create(
         case=case,
         kind=kind,

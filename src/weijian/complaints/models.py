@@ -146,7 +146,10 @@ class Complaint(AuditedModel):
     replied_on = models.DateField(_("replied on"), null=True, blank=True)
     satisfaction = models.CharField(
         _("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
-    )
+    )  # Set by the enforcement app when a case opened from this complaint reaches a penalty decision: the
+    # 实施行政处罚件 counter of the summary table reads it instead of joining cases and penalties.
+    led_to_penalty = models.BooleanField(_("led to an administrative penalty"), default=False, editable=False)
+
     # SHA-256 of the tracking key shown once at intake: the only way to follow an anonymous complaint.
     tracking_key_hash = models.CharField(max_length=64, blank=True, editable=False)
 

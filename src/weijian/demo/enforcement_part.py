@@ -167,6 +167,7 @@ def generate(ctx: DemoContext) -> None:
     ctx.save(complaints)
     referral = _market_referral(ctx, campaign, parties[0], people)
     cases, _events, penalties = _cases(ctx, campaign, checks, complaints, referral, people)
+    _mark_penalised_complaints(ctx, cases)
     _judicial_transfer(ctx, cases, people)
     _credit_and_blacklist(ctx, cases, penalties)
     ctx.save(complaint_events)
@@ -511,6 +512,14 @@ def _cases(ctx, campaign, checks, complaints, referral, people):
         ]
     )
     return cases, events, penalties
+
+
+def _mark_penalised_complaints(ctx, cases) -> None:
+    """What the decision step does for a case opened from a complaint (实施行政处罚件)."""
+    for complaint in {case.complaint for case in cases if case.complaint is not None and case.decided_on}:
+        complaint.led_to_penalty = True
+        if ctx.write:
+            complaint.save(update_fields=["led_to_penalty"])
 
 
 def _copy_subject(record, source):

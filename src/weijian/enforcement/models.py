@@ -269,13 +269,6 @@ class Case(Subject, AuditedModel):
                 include=["filed_on", "division"],
                 name="case_form_idx",
             ),
-            # Few complaints lead to a case: the forms find those from this small index.
-            models.Index(
-                fields=["complaint"],
-                include=["id"],
-                condition=models.Q(complaint__isnull=False),
-                name="case_from_complaint_idx",
-            ),
         ]
 
     def __str__(self) -> str:

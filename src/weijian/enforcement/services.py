@@ -537,6 +537,15 @@ def _hand_over(case: Case, data: Mapping[str, Any]) -> Referral:
     return referral
 
 
+def mark_complaint_penalised(case: Case) -> None:
+    """A penalty decided on a case opened from a complaint makes the complaint one that led to a
+    penalty (实施行政处罚件)."""
+    complaint = case.complaint
+    if complaint is not None and not complaint.led_to_penalty:
+        complaint.led_to_penalty = True
+        complaint.save(update_fields=["led_to_penalty"])
+
+
 @transaction.atomic
 def case_transition(*, user, case_id, action: str, **data) -> Case:
     """Apply `action` to the case. Refused, with nothing changed, when the table has no such step from
@@ -594,6 +603,8 @@ def case_transition(*, user, case_id, action: str, **data) -> Case:
     case.save()
     for penalty in penalties:
         penalty.save()
+    if penalties:
+        mark_complaint_penalised(case)
     if referral is not None:
         referral.save()
     CaseEvent.objects.create(

@@ -17,12 +17,13 @@ category exists for the campaign in the subtree and period — nothing was repor
 数据部分可合理缺项). Once any record feeds the column, every cell of it is a number, zeros included.
 
 Complaint line: complaints of the campaign in the subtree received (`received_on`) in the period; of
-those, closed (`handled_on` set), penalised (a case opened from it has a penalty), replied
+those, closed (`handled_on` set), penalised (a case opened from it reached a penalty decision), replied
 (`replied_on` set) and with the complainant satisfied.
 
 Each table is read once, by one GROUP BY with conditional aggregation (penalty rows carry copies of
-their case's campaign, division, category and decision date for this); only the complaints'
-"penalised" count joins complaints, cases and penalties. On PostgreSQL the queries run without JIT
+their case's campaign, division, category and decision date for this); the complaint line is
+`complaints.selectors.summary_counters`, one aggregate ("penalised" reads the complaint's
+`led_to_penalty` mark). On PostgreSQL the queries run without JIT
 (see `weijian.reports.database`); bench/beauty_summary.py measures them over 1,000,000 cases.
 """
 
@@ -32,10 +33,11 @@ from collections import defaultdict
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Sum
 
 from weijian.campaigns.models import Campaign
-from weijian.complaints.models import Complaint, Satisfaction
+from weijian.complaints.models import Complaint
+from weijian.complaints.selectors import summary_counters
 from weijian.core.models import Division
 from weijian.enforcement.models import Case, JudicialTransfer, Penalty, PenaltyKind, SiteCheck, SubjectType
 
@@ -150,13 +152,18 @@ def compute(campaign: Campaign, area: Area | Division, period: Period) -> Beauty
             .annotate(n=Count("pk"))
         )
         inspected = {code: counted.get(code, 0) for code in CATEGORY_CODES}
+        # A column whose checks in the period are all re-visits still has records: 0, not blank.
+        checks = SiteCheck.objects.filter(in_area, checked_on__range=span, campaign=campaign)
+        revisited = {
+            code for code in CATEGORY_CODES if not counted.get(code) and checks.filter(category=code).exists()
+        }
         transfers = list(
             JudicialTransfer.objects.filter(in_area, sent_on__range=span, **of_campaign)
             .order_by()
             .values("category", "subject_type")
             .annotate(n=Count("pk"))
         )
-        return inspected, transfers, _complaints(campaign, area, period)
+        return inspected, revisited, transfers, _complaints(campaign, area, period)
 
     def cases_and_penalties():
         cases = list(
@@ -176,9 +183,9 @@ def compute(campaign: Campaign, area: Area | Division, period: Period) -> Beauty
         return cases, penalties
 
     with aggregation_session():
-        inspected, transfers, complaints = subjects_and_complaints()
+        inspected, revisited, transfers, complaints = subjects_and_complaints()
         cases, penalties = cases_and_penalties()
-    reported = {code for code, n in inspected.items() if n}
+    reported = {code for code, n in inspected.items() if n} | revisited
     for r in cases:
         measures[r["category"], r["subject_type"]]["cases"] = r["n"]
         reported.add(r["category"])
@@ -220,24 +227,7 @@ def _complaints(campaign: Campaign, area: Area, period: Period) -> ComplaintCoun
     received = Complaint.objects.filter(
         area.q("division"), campaign=campaign, received_on__range=(period.start, period.end)
     )
-    counts = received.order_by().aggregate(
-        received=Count("pk"),
-        closed=Count("pk", filter=Q(handled_on__isnull=False)),
-        replied=Count("pk", filter=Q(replied_on__isnull=False)),
-        satisfied=Count("pk", filter=Q(satisfaction=Satisfaction.SATISFIED)),
-    )
-    # Counted from the cases' side: few complaints lead to a case, and a partial index on
-    # Case.complaint finds those without probing every complaint.
-    counts |= (
-        Case.objects.filter(
-            area.q("complaint__division"),
-            complaint__campaign=campaign,
-            complaint__received_on__range=(period.start, period.end),
-        )
-        .filter(Exists(Penalty.objects.filter(case=OuterRef("pk"))))
-        .aggregate(penalised=Count("complaint", distinct=True))
-    )
-    return ComplaintCounts(**counts)
+    return ComplaintCounts(**summary_counters(received))
 
 
 def rollup(forms: list[BeautySummary], *, area_name: str | None = None) -> BeautySummary:
