@@ -588,12 +588,6 @@ class ReferralOut(SubjectOut):
         return referral.category.name
 
 
-def _may_answer_referral(user, referral) -> bool:
-    if not user.has_perm("enforcement.change_referral"):
-        return False
-    return user.is_superuser or user.organisation_id == referral.to_organisation_id
-
-
 class ReferralDetailOut(ReferralOut):
     opened_cases: list[int] = Field(description="Ids of the cases opened from it that the user may see")
     available_actions: list[ReplyAction] = Field(description="What the calling user may do to it now")
@@ -607,7 +601,7 @@ class ReferralDetailOut(ReferralOut):
 
     @staticmethod
     def resolve_available_actions(referral, context) -> list[str]:
-        if not _may_answer_referral(context["request"].auth, referral):
+        if not selectors.may_answer_referral(context["request"].auth, referral):
             return []
         return [row.action for row in reply_actions_from(referral.state)]
 
@@ -739,22 +733,12 @@ class JudicialTransferOut(Schema):
         return transfer.category_id
 
 
-def _may_answer_transfer(user, transfer) -> bool:
-    """The sending organisation records the police's 回执; the receiving one may too."""
-    if not user.has_perm("enforcement.change_judicialtransfer"):
-        return False
-    return user.is_superuser or user.organisation_id in {
-        transfer.case.organisation_id,
-        transfer.to_organisation_id,
-    }
-
-
 class JudicialTransferDetailOut(JudicialTransferOut):
     available_actions: list[ReplyAction] = Field(description="What the calling user may record now")
 
     @staticmethod
     def resolve_available_actions(transfer, context) -> list[str]:
-        if not _may_answer_transfer(context["request"].auth, transfer):
+        if not selectors.may_answer_transfer(context["request"].auth, transfer):
             return []
         return [row.action for row in reply_actions_from(transfer.state)]
 

@@ -236,3 +236,38 @@ def credit_totals(user, *, year: int) -> list[CreditTotal]:
         )
         for row in rows
     ]
+
+
+# --- who may answer, mark or send: one place for the services, the pages and the API ------------------
+
+
+def may_answer_referral(user, referral: Referral) -> bool:
+    """Only the receiving organisation answers a referral."""
+    if not user.has_perm("enforcement.change_referral"):
+        return False
+    return user.is_superuser or user.organisation_id == referral.to_organisation_id
+
+
+def may_answer_transfer(user, transfer: JudicialTransfer) -> bool:
+    """The police usually answer on paper: the sending organisation records the 回执; users of the
+    receiving organisation may record it too."""
+    if not user.has_perm("enforcement.change_judicialtransfer"):
+        return False
+    sides = {transfer.case.organisation_id, transfer.to_organisation_id} - {None}
+    return user.is_superuser or user.organisation_id in sides
+
+
+def may_mark_typical(user, case: Case) -> bool:
+    return (
+        user.has_perm("enforcement.change_case")
+        and is_handling(user, case)
+        and case.state in workflow.DECIDED_OR_LATER
+    )
+
+
+def may_send_to_police(user, case: Case) -> bool:
+    return (
+        user.has_perm("enforcement.transfer_case")
+        and is_handling(user, case)
+        and case.state in workflow.TRANSFERABLE_STATES
+    )

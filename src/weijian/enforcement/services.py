@@ -67,8 +67,6 @@ SUBJECT_FIELDS = (
 )
 EDITABLE_CASE_FIELDS = ("title", "facts", "law_violated", "penalty_basis", "narrative")
 PENALTY_KEYS = frozenset({"kind", "amount", "description", "subject_type", "practitioner"})
-# States from which a case may go to the police: filed, and not yet closed.
-TRANSFERABLE_STATES = (CaseState.FILED, CaseState.INVESTIGATING, CaseState.DECIDED, CaseState.EXECUTING)
 
 
 class InvalidEnforcementData(DomainError):
@@ -781,7 +779,7 @@ def referral_transition(*, user, referral_id, action: str, **data) -> Referral:
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     row = workflow.reply_transition(referral.state, action)
     require(user, "enforcement.change_referral")
-    if not (user.is_superuser or user.organisation_id == referral.to_organisation_id):
+    if not selectors.may_answer_referral(user, referral):
         raise NotAllowed(_("Only the receiving organisation may do this."))
     _check_unknown(data, row.requires + row.accepts)
     changes = _reply_changes(referral, row, data)
@@ -817,7 +815,7 @@ def judicial_transfer_send(
     require(user, "enforcement.transfer_case")
     case = _handled_case(user, case_id)
     _require_handling(user, case)
-    if case.state not in TRANSFERABLE_STATES:
+    if case.state not in workflow.TRANSFERABLE_STATES:
         raise TransitionNotAllowed(_("Only a filed case that is not finished can be transferred."))
     if to_organisation is not None and to_organisation.pk == case.organisation_id:
         raise InvalidEnforcementData(_("Transfer the case to another body."), field="to_organisation")
@@ -855,8 +853,7 @@ def judicial_transfer_transition(*, user, transfer_id, action: str, **data) -> J
     transfer = JudicialTransfer.objects.select_for_update().select_related("case").get(pk=transfer.pk)
     row = workflow.reply_transition(transfer.state, action)
     require(user, "enforcement.change_judicialtransfer")
-    sides = {transfer.case.organisation_id, transfer.to_organisation_id} - {None}
-    if not (user.is_superuser or user.organisation_id in sides):
+    if not selectors.may_answer_transfer(user, transfer):
         raise NotAllowed(_("Only the sending or the receiving organisation may do this."))
     _check_unknown(data, set(row.requires + row.accepts) - {"open_case", "title"})
     changes = _reply_changes(transfer, row, data)

@@ -40,7 +40,7 @@ from .forms import (
     action_form,
     reply_form,
 )
-from .models import CaseSource, Referral, SubjectType
+from .models import CaseSource, SubjectType
 from .workflow import Action, ReplyAction
 
 PAGE_SIZE = 50
@@ -269,37 +269,11 @@ def _apply_case_action(request, case, posted, forms, penalties):
     return redirect("enforcement:case_detail", pk=case.pk)
 
 
-def _may_mark_typical(user, case) -> bool:
-    return (
-        user.has_perm("enforcement.change_case")
-        and selectors.is_handling(user, case)
-        and case.state in workflow.DECIDED_OR_LATER
-    )
-
-
-def _may_send_to_police(user, case) -> bool:
-    return (
-        user.has_perm("enforcement.transfer_case")
-        and selectors.is_handling(user, case)
-        and case.state in services.TRANSFERABLE_STATES
-    )
-
-
-def _may_answer_transfer(user, transfer) -> bool:
-    """The sending organisation records the police's 回执; the receiving one may too."""
-    if not user.has_perm("enforcement.change_judicialtransfer"):
-        return False
-    return user.is_superuser or user.organisation_id in {
-        transfer.case.organisation_id,
-        transfer.to_organisation_id,
-    }
-
-
 def _transfer_forms(request, transfers, posted_key) -> dict:
     """Answer forms of each transfer the user may answer, keyed by (transfer id, reply action)."""
     forms = {}
     for transfer in transfers:
-        if not _may_answer_transfer(request.user, transfer):
+        if not selectors.may_answer_transfer(request.user, transfer):
             continue
         for row in workflow.reply_actions_from(transfer.state):
             key = (transfer.pk, row.action)
@@ -421,14 +395,14 @@ def case_detail(request, pk):
     if Action.DECIDE in forms:
         penalties = PenaltyFormSet(data if posted == Action.DECIDE else None, prefix="penalties")
     typical_form = None
-    if _may_mark_typical(user, case):
+    if selectors.may_mark_typical(user, case):
         typical_form = TypicalForm(
             data if posted == MARK_TYPICAL else None,
             prefix="typical",
             initial={"typical": True, "narrative": case.narrative},
         )
     police_form = None
-    if _may_send_to_police(user, case):
+    if selectors.may_send_to_police(user, case):
         police_form = JudicialTransferForm(
             data if posted == SEND_TO_POLICE else None,
             prefix="police",
@@ -598,19 +572,13 @@ def referral_list(request):
     )
 
 
-def _may_answer_referral(user, referral: Referral) -> bool:
-    if not user.has_perm("enforcement.change_referral"):
-        return False
-    return user.is_superuser or user.organisation_id == referral.to_organisation_id
-
-
 @login_required
 def referral_detail(request, pk):
     user = request.user
     referral = selectors.referral_get(user, pk)
     posted = request.POST.get("action") if request.method == "POST" else None
     forms = {}
-    if _may_answer_referral(user, referral):
+    if selectors.may_answer_referral(user, referral):
         for row in workflow.reply_actions_from(referral.state):
             data = request.POST if row.action == posted else None
             forms[row.action] = reply_form(row.action, data, prefix=row.action, referral=True)

@@ -34,6 +34,8 @@ NEEDS_NO_EXECUTION = frozenset({PenaltyKind.WARNING, PenaltyKind.CORRECTION_ORDE
 OPEN_BEFORE_DECISION = (CaseState.LEAD, CaseState.VERIFYING, CaseState.FILED, CaseState.INVESTIGATING)
 FINAL_STATES = frozenset({CaseState.CLOSED, CaseState.DROPPED, CaseState.HANDED_OVER})
 DECIDED_OR_LATER = frozenset({CaseState.DECIDED, CaseState.EXECUTING, CaseState.CLOSED})
+# A suspected crime may go to the police once the case is filed and until it is closed (行刑衔接).
+TRANSFERABLE_STATES = (CaseState.FILED, CaseState.INVESTIGATING, CaseState.DECIDED, CaseState.EXECUTING)
 
 FILE = "enforcement.file_case"
 DECIDE = "enforcement.decide_case"
