@@ -21,7 +21,7 @@ def test_the_preview_shows_the_records_in_their_cells(world, login):
     factories.penalty(case, PenaltyKind.FINE, amount="20000.00", decided_on=dt.date(2026, 3, 9))
     page = login(world.users["supervisor"]).get(f"/reports/campaign/{campaign.pk}/").content.decode()
     assert 'id="summary-preview"' in page
-    assert '<td data-column="beauty_unlicensed_practice">1</td>' in page
+    assert '<td data-column="beauty_unlicensed_practice" colspan="2">1</td>' in page
     assert (
         '<td data-column="beauty_unlicensed_practice-organisation">1</td>'
         in page.split('data-row="cases"')[1]

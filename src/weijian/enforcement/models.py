@@ -242,7 +242,7 @@ class Case(Subject, AuditedModel):
     opened_on = models.DateField(_("lead recorded on"))
     filed_on = models.DateField(_("filed on"), null=True, blank=True)
     decided_on = models.DateField(_("penalty decided on"), null=True, blank=True)
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_on = models.DateField(pgettext_lazy("case", "closed on"), null=True, blank=True)
     is_typical = models.BooleanField(_("typical case"), default=False)
     narrative = models.TextField(_("case narrative"), blank=True)
 

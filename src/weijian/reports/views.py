@@ -69,8 +69,9 @@ def _summary_preview(user, campaign) -> dict | None:
         for index, (label, measure) in enumerate(beauty_summary.ROWS)
     ]
     inspected = [
-        {"key": code, "name": names.get(code, code), "value": value}
-        for code, value in zip(beauty_summary.CATEGORY_CODES, form.inspected, strict=True)
+        # One cell per category, spanning its 机构/人员 pair where the rows below split it.
+        {"key": code, "name": names.get(code, code), "value": value, "span": 2 if split else 1}
+        for (code, split), value in zip(beauty_summary.CATEGORIES, form.inspected, strict=True)
     ]
     return {"form": form, "columns": columns, "rows": rows, "inspected": inspected}
 
