@@ -1,0 +1,1 @@
+"""Health-financing scheme (新农合): policies and claim settlement."""

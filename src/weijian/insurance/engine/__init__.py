@@ -1,0 +1,1 @@
+"""Claim settlement engine: pure Python, money in integer fen, no Django import."""

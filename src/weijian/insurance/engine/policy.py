@@ -1,0 +1,309 @@
+"""Compensation policy as data: a TOML file parsed and validated into a frozen Policy."""
+
+import datetime
+import tomllib
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .money import parse_percent, yuan_to_fen
+
+POLICY_DIR = Path(__file__).resolve().parent.parent / "policies"
+DEMO_POLICY_PATH = POLICY_DIR / "demo-ncms.toml"
+
+LEVELS = (1, 2, 3)
+FEE_CLASSES = ("special_exam", "special_treatment", "blood", "special_material", "partial_items")
+SPECIAL_GROUPS = ("wubao", "dibao", "disabled", "tekun", "orphan")
+SWITCH_CHOICES = {
+    "fee_class_reading": ("formula", "text"),
+    "bracket_mode": ("whole", "marginal"),
+    "inpatient_cap_period": ("year", "claim"),
+    "tcm_uplift": ("points", "relative"),
+    "transfer_chain_deductible": ("top_up", "first_only"),
+}
+
+
+class PolicyError(ValueError):
+    """A policy file breaks a rule; `key` is the dotted path of the offending entry."""
+
+    def __init__(self, key: str, rule: str):
+        super().__init__(f"{key}: {rule}")
+        self.key = key
+        self.rule = rule
+
+
+@dataclass(frozen=True)
+class LevelRule:
+    deductible: int  # fen
+    ratio: Fraction
+
+
+@dataclass(frozen=True)
+class FeeShare:
+    """Share of a fee class counted toward the pooled amount, optionally split at a bracket."""
+
+    counted: Fraction
+    bracket: int | None = None  # fen
+    counted_above: Fraction | None = None
+
+
+@dataclass(frozen=True)
+class Switches:
+    fee_class_reading: str
+    bracket_mode: str
+    inpatient_cap_period: str
+    tcm_uplift: str
+    transfer_chain_deductible: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    code: str
+    name: str
+    source: str
+    valid_from: datetime.date
+    valid_to: datetime.date
+    switches: Switches
+    levels: MappingProxyType  # int level → LevelRule
+    inpatient_cap: int
+    first_admission_min_level: int
+    transfer_window_days: int
+    fee_classes: MappingProxyType  # fee class → FeeShare, per the fee_class_reading switch
+    no_deductible_groups: frozenset[str]
+    tcm_dominant_share: Fraction
+    tcm_uplift: Fraction
+    hepatitis_diseases: frozenset[str]
+    hepatitis_standard_level: int
+    delivery_normal: int
+    cataract_per_eye: int
+    outpatient_ratio: Fraction
+    outpatient_annual_cap: int
+    tcm_outpatient_ratio: Fraction
+    tcm_outpatient_claim_cap: int
+    chronic_ratio: Fraction
+    chronic_quotas: MappingProxyType  # disease → yearly quota in fen
+
+
+class _Table:
+    """A TOML table read with its dotted key path, so every error names the key."""
+
+    def __init__(self, data: Any, path: str):
+        if not isinstance(data, dict):
+            raise PolicyError(path or "<root>", "must be a table")
+        self.data = data
+        self.path = path
+        self.used: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def raw(self, name: str) -> Any:
+        if name not in self.data:
+            raise PolicyError(self.key(name), "is required")
+        self.used.add(name)
+        return self.data[name]
+
+    def table(self, name: str) -> "_Table":
+        return _Table(self.raw(name), self.key(name))
+
+    def text(self, name: str) -> str:
+        value = self.raw(name)
+        if not isinstance(value, str) or not value.strip():
+            raise PolicyError(self.key(name), "must be a non-empty string")
+        return value
+
+    def choice(self, name: str, choices: tuple[str, ...]) -> str:
+        value = self.raw(name)
+        if value not in choices:
+            raise PolicyError(self.key(name), f"must be one of {', '.join(choices)}")
+        return value
+
+    def date(self, name: str) -> datetime.date:
+        value = self.raw(name)
+        if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+            raise PolicyError(self.key(name), "must be a date such as 2010-01-01")
+        return value
+
+    def integer(self, name: str, minimum: int = 0) -> int:
+        value = self.raw(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise PolicyError(self.key(name), f"must be an integer ≥ {minimum}")
+        return value
+
+    def money(self, name: str) -> int:
+        """Yuan as an integer or a decimal string, returned in fen; floats are refused."""
+        value = self.raw(name)
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise PolicyError(self.key(name), "money must be an integer or a string of yuan, never a float")
+        try:
+            fen = yuan_to_fen(value)
+        except ValueError as error:
+            raise PolicyError(self.key(name), str(error)) from None
+        if fen < 0:
+            raise PolicyError(self.key(name), "money must not be negative")
+        return fen
+
+    def share(self, name: str, maximum: Fraction = Fraction(1)) -> Fraction:
+        value = self.raw(name)
+        if not isinstance(value, str):
+            raise PolicyError(self.key(name), 'a share must be a percentage string such as "75%"')
+        try:
+            share = parse_percent(value)
+        except ValueError as error:
+            raise PolicyError(self.key(name), str(error)) from None
+        if not 0 <= share <= maximum:
+            raise PolicyError(self.key(name), f"must be between 0% and {maximum * 100}%")
+        return share
+
+    def names(self, name: str, allowed: tuple[str, ...] | None = None) -> frozenset[str]:
+        value = self.raw(name)
+        if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+            raise PolicyError(self.key(name), "must be a list of names")
+        if allowed is not None:
+            unknown = sorted(set(value) - set(allowed))
+            if unknown:
+                raise PolicyError(self.key(name), f"unknown names {unknown}; allowed: {', '.join(allowed)}")
+        return frozenset(value)
+
+    def done(self) -> None:
+        """Refuse keys the loader does not know, so a misspelt rule cannot be silently ignored."""
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            raise PolicyError(self.key(unknown[0]), "is not a known policy key")
+
+
+def _fee_share(table: _Table) -> FeeShare:
+    counted = table.share("counted")
+    if "bracket" not in table.data and "counted_above" not in table.data:
+        table.done()
+        return FeeShare(counted=counted)
+    bracket = table.money("bracket")
+    counted_above = table.share("counted_above")
+    table.done()
+    return FeeShare(counted=counted, bracket=bracket, counted_above=counted_above)
+
+
+def _fee_table(table: _Table) -> MappingProxyType:
+    shares = {fee_class: _fee_share(table.table(fee_class)) for fee_class in FEE_CLASSES}
+    table.done()
+    return MappingProxyType(shares)
+
+
+def parse_policy(data: dict) -> Policy:
+    """Validate a parsed policy document; raise PolicyError naming the first bad key."""
+    root = _Table(data, "")
+
+    meta = root.table("policy")
+    code, name, source = meta.text("code"), meta.text("name"), meta.text("source")
+    valid_from, valid_to = meta.date("valid_from"), meta.date("valid_to")
+    if valid_to < valid_from:
+        raise PolicyError("policy.valid_to", "must not be before policy.valid_from")
+    meta.done()
+
+    switches_table = root.table("switches")
+    switches = Switches(
+        **{name: switches_table.choice(name, choices) for name, choices in SWITCH_CHOICES.items()}
+    )
+    switches_table.done()
+
+    inpatient = root.table("inpatient")
+    cap = inpatient.money("cap")
+    first_admission_min_level = inpatient.integer("first_admission_min_level", minimum=1)
+    if first_admission_min_level not in LEVELS:
+        raise PolicyError("inpatient.first_admission_min_level", "must be 1, 2 or 3")
+    transfer_window_days = inpatient.integer("transfer_window_days")
+    levels_table = inpatient.table("levels")
+    levels = {}
+    for level in LEVELS:
+        rule = levels_table.table(str(level))
+        levels[level] = LevelRule(deductible=rule.money("deductible"), ratio=rule.share("ratio"))
+        rule.done()
+    levels_table.done()
+    inpatient.done()
+
+    fee_tables = root.table("fee_classes")
+    readings = {
+        reading: _fee_table(fee_tables.table(reading)) for reading in SWITCH_CHOICES["fee_class_reading"]
+    }
+    fee_tables.done()
+
+    groups = root.table("special_groups")
+    no_deductible_groups = groups.names("no_deductible", SPECIAL_GROUPS)
+    groups.done()
+
+    tcm = root.table("tcm")
+    tcm_dominant_share = tcm.share("dominant_share")
+    tcm_uplift = tcm.share("uplift")
+    tcm.done()
+
+    hepatitis = root.table("specialist_hepatitis")
+    hepatitis_diseases = hepatitis.names("diseases")
+    hepatitis_standard_level = hepatitis.integer("standard_level", minimum=1)
+    if hepatitis_standard_level not in LEVELS:
+        raise PolicyError("specialist_hepatitis.standard_level", "must be 1, 2 or 3")
+    hepatitis.done()
+
+    flat = root.table("flat_rates")
+    delivery_normal, cataract_per_eye = flat.money("delivery_normal"), flat.money("cataract_per_eye")
+    flat.done()
+
+    outpatient = root.table("outpatient")
+    outpatient_ratio, outpatient_annual_cap = outpatient.share("ratio"), outpatient.money("annual_cap")
+    outpatient.done()
+
+    tcm_outpatient = root.table("tcm_outpatient")
+    tcm_outpatient_ratio = tcm_outpatient.share("ratio")
+    tcm_outpatient_claim_cap = tcm_outpatient.money("claim_cap")
+    tcm_outpatient.done()
+
+    chronic = root.table("chronic")
+    chronic_ratio = chronic.share("ratio")
+    quota_table = chronic.table("annual_quota")
+    chronic_quotas = {disease: quota_table.money(disease) for disease in quota_table.data}
+    if not chronic_quotas:
+        raise PolicyError("chronic.annual_quota", "must list at least one disease")
+    quota_table.done()
+    chronic.done()
+
+    root.done()
+    return Policy(
+        code=code,
+        name=name,
+        source=source,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        switches=switches,
+        levels=MappingProxyType(levels),
+        inpatient_cap=cap,
+        first_admission_min_level=first_admission_min_level,
+        transfer_window_days=transfer_window_days,
+        fee_classes=readings[switches.fee_class_reading],
+        no_deductible_groups=no_deductible_groups,
+        tcm_dominant_share=tcm_dominant_share,
+        tcm_uplift=tcm_uplift,
+        hepatitis_diseases=hepatitis_diseases,
+        hepatitis_standard_level=hepatitis_standard_level,
+        delivery_normal=delivery_normal,
+        cataract_per_eye=cataract_per_eye,
+        outpatient_ratio=outpatient_ratio,
+        outpatient_annual_cap=outpatient_annual_cap,
+        tcm_outpatient_ratio=tcm_outpatient_ratio,
+        tcm_outpatient_claim_cap=tcm_outpatient_claim_cap,
+        chronic_ratio=chronic_ratio,
+        chronic_quotas=MappingProxyType(chronic_quotas),
+    )
+
+
+def load_policy(path: Path | str) -> Policy:
+    with open(path, "rb") as handle:
+        try:
+            data = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as error:
+            raise PolicyError("<file>", f"not valid TOML: {error}") from None
+    return parse_policy(data)
+
+
+def demo_policy() -> Policy:
+    return load_policy(DEMO_POLICY_PATH)
