@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "weijian.complaints",
     "weijian.enforcement",
     "weijian.reports",
+    "weijian.insurance",
 ]
 
 MIDDLEWARE = [
