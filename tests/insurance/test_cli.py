@@ -2,6 +2,15 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are checked in English; the default language (Chinese) is checked by the catalogue test."""
+    with translation.override("en"):
+        yield
+
 
 HEADER = (
     "claim_id,person_id,claim_type,facility_level,admit_date,discharge_date,total,self_pay,"
