@@ -23,7 +23,7 @@ from weijian.campaigns.models import DepartmentRef
 from weijian.campaigns.services import resolve_organisation
 from weijian.core.audit import acting_as, record_transition
 from weijian.core.calendar import add_working_days
-from weijian.core.errors import DomainError, NotAllowed, NotVisible, full_clean_or_raise
+from weijian.core.errors import DomainError, InvalidInput, NotAllowed, NotVisible, full_clean_or_raise
 from weijian.core.models import Division, DivisionLevel, Organisation, OrganisationKind, User
 from weijian.core.permissions import require
 from weijian.core.scope import require_division_in_scope
@@ -43,9 +43,8 @@ PUBLIC_DIVISION_LEVELS = (DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP)
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 \-]{5,28}[0-9]$")
 
 
-class InvalidComplaint(DomainError):
-    code = "invalid"
-    status = 422
+class InvalidComplaint(InvalidInput):
+    """A complaint intake or step given data that breaks a rule."""
 
 
 class NoReceivingCommission(DomainError):
@@ -60,8 +59,7 @@ class NotInTriage(DomainError):
     default_message = _("The campaign can only be changed while the complaint is being triaged.")
 
 
-def _required(name: str) -> InvalidComplaint:
-    return InvalidComplaint(_("This field is required."), field=name)
+_required = InvalidComplaint.required
 
 
 def _text(value: Any) -> str:

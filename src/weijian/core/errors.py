@@ -3,6 +3,8 @@
 The API maps each error to a 4xx response carrying the same code; imports collect them per row.
 """
 
+from __future__ import annotations
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +34,18 @@ class NotAllowed(DomainError):
     code = "permission_denied"
     status = 403
     default_message = _("Your role may not do this.")
+
+
+class InvalidInput(DomainError):
+    """Data a service action was given that breaks one of its rules, named by its field. Each app
+    subclasses it for its own records, so the API and the pages treat them all alike."""
+
+    code = "invalid"
+    status = 422
+
+    @classmethod
+    def required(cls, field: str) -> InvalidInput:
+        return cls(_("This field is required."), field=field)
 
 
 class InvalidRecord(DomainError):

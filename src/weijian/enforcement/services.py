@@ -26,7 +26,14 @@ from django.utils.translation import gettext_lazy as _
 from weijian.campaigns.models import Campaign
 from weijian.complaints.models import Complaint
 from weijian.core.audit import record_transition
-from weijian.core.errors import DomainError, InvalidRecord, NotAllowed, NotVisible, full_clean_or_raise
+from weijian.core.errors import (
+    DomainError,
+    InvalidInput,
+    InvalidRecord,
+    NotAllowed,
+    NotVisible,
+    full_clean_or_raise,
+)
 from weijian.core.models import Organisation
 from weijian.core.permissions import require
 from weijian.core.scope import require_division_in_scope
@@ -69,9 +76,8 @@ EDITABLE_CASE_FIELDS = ("title", "facts", "law_violated", "penalty_basis", "narr
 PENALTY_KEYS = frozenset({"kind", "amount", "description", "subject_type", "practitioner"})
 
 
-class InvalidEnforcementData(DomainError):
-    code = "invalid"
-    status = 422
+class InvalidEnforcementData(InvalidInput):
+    """A check, case, referral, transfer or blacklist step given data that breaks a rule."""
 
 
 class CaseFinished(DomainError):
@@ -89,8 +95,7 @@ class AlreadyListed(DomainError):
 # --- small checks -----------------------------------------------------------------------------------
 
 
-def _required(name: str) -> InvalidEnforcementData:
-    return InvalidEnforcementData(_("This field is required."), field=name)
+_required = InvalidEnforcementData.required
 
 
 def _text(value: Any) -> str:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from weijian.core.errors import DomainError
+from weijian.core.errors import InvalidInput
 from weijian.core.textsearch import search_key
 
 from .models import SubjectType
 
 
-class InvalidSubject(DomainError):
-    code = "invalid"
-    status = 422
+class InvalidSubject(InvalidInput):
+    """A subject named ambiguously or without its division."""
 
 
 def fill_subject(record) -> None:

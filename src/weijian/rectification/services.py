@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weijian.core.audit import record_transition
 from weijian.core.calendar import add_working_days
-from weijian.core.errors import DomainError, NotAllowed, NotVisible, full_clean_or_raise
+from weijian.core.errors import DomainError, InvalidInput, NotAllowed, NotVisible, full_clean_or_raise
 from weijian.core.permissions import require
 from weijian.registry.models import Institution
 
@@ -28,9 +28,8 @@ from .models import Hazard, HazardEvent
 REPORT_DUE_WORKING_DAYS = 7
 
 
-class InvalidHazard(DomainError):
-    code = "invalid"
-    status = 422
+class InvalidHazard(InvalidInput):
+    """A hazard or rectification step given data that breaks a rule."""
 
 
 @transaction.atomic
@@ -88,8 +87,7 @@ def _text(data: dict[str, Any], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _required(name: str) -> InvalidHazard:
-    return InvalidHazard(_("This field is required."), field=name)
+_required = InvalidHazard.required
 
 
 def _plan(hazard: Hazard, data: dict[str, Any]) -> dict[str, Any]:
