@@ -49,6 +49,28 @@ EDIT_ENFORCEMENT = (
 )
 VIEW_COMPLAINT = ("complaints.view_complaint",)
 HANDLE_COMPLAINT = ("complaints.add_complaint", "complaints.handle_complaint")
+VIEW_INSURANCE = (
+    "insurance.view_policyversion",
+    "insurance.view_household",
+    "insurance.view_member",
+    "insurance.view_enrolment",
+    "insurance.view_contribution",
+    "insurance.view_ledgerentry",
+    "insurance.view_claim",
+    "insurance.view_settlement",
+    "insurance.view_statement",
+)
+EDIT_INSURANCE = (
+    "insurance.add_household",
+    "insurance.change_household",
+    "insurance.add_member",
+    "insurance.change_member",
+    "insurance.add_enrolment",
+    "insurance.add_contribution",
+    "insurance.add_claim",
+    "insurance.settle_claim",
+    "insurance.review_statement",
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +102,8 @@ ROLES: tuple[Role, ...] = (
         + ("enforcement.manage_blacklist",)
         + VIEW_COMPLAINT
         + HANDLE_COMPLAINT
-        + ("complaints.triage_complaint",),
+        + ("complaints.triage_complaint",)
+        + VIEW_INSURANCE,
     ),
     Role(
         "supervisor",
@@ -139,13 +162,21 @@ ROLES: tuple[Role, ...] = (
         "insurance_clerk",
         _("Insurance clerk"),
         _("enrolment, contributions, claims, settlement, statements"),
-        ("registry.view_institution",),
+        ("registry.view_institution", *VIEW_INSURANCE, *EDIT_INSURANCE),
     ),
     Role(
         "institution_cashier",
         _("Institution cashier"),
         _("claims and on-the-spot settlement"),
-        ("registry.view_institution",),
+        (
+            "registry.view_institution",
+            # Claims, settlements and statements of the cashier's own institution (organisation scope).
+            "insurance.view_claim",
+            "insurance.add_claim",
+            "insurance.settle_claim",
+            "insurance.view_settlement",
+            "insurance.view_statement",
+        ),
     ),
     Role(
         "township_staff",
@@ -171,7 +202,8 @@ ROLES: tuple[Role, ...] = (
         + VIEW_SAMPLING
         + VIEW_HAZARD
         + VIEW_ENFORCEMENT
-        + VIEW_COMPLAINT,
+        + VIEW_COMPLAINT
+        + VIEW_INSURANCE,
     ),
 )
 

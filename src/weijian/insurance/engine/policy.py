@@ -22,7 +22,9 @@ SWITCH_CHOICES = {
     "inpatient_cap_period": ("year", "claim"),
     "tcm_uplift": ("points", "relative"),
     "transfer_chain_deductible": ("top_up", "first_only"),
+    "formulary_denominator": ("drug_cost", "total_cost"),
 }
+PAYER_LEVELS = ("central", "region", "city", "county")
 
 
 class PolicyError(ValueError):
@@ -56,6 +58,26 @@ class Switches:
     inpatient_cap_period: str
     tcm_uplift: str
     transfer_chain_deductible: str
+    formulary_denominator: str
+
+
+@dataclass(frozen=True)
+class Financing:
+    """Contributions per enrolled person and where they go (篇6 §6.2, §6.3)."""
+
+    individual: int  # fen per person per year
+    civil_affairs_groups: frozenset[str]  # groups whose personal share the civil-affairs fund pays
+    subsidy: MappingProxyType  # government level → fen per enrolled person
+    individual_to_outpatient: Fraction  # share of personal and collective money for outpatient pooling
+    deadline_month: int  # collection closes on this day of the year before the coverage year
+    deadline_day: int
+
+    @property
+    def subsidy_per_person(self) -> int:
+        return sum(self.subsidy.values())
+
+    def deadline(self, coverage_year: int) -> datetime.date:
+        return datetime.date(coverage_year - 1, self.deadline_month, self.deadline_day)
 
 
 @dataclass(frozen=True)
@@ -84,6 +106,8 @@ class Policy:
     tcm_outpatient_claim_cap: int
     chronic_ratio: Fraction
     chronic_quotas: MappingProxyType  # disease → yearly quota in fen
+    financing: Financing
+    formulary_limits: MappingProxyType  # facility level → largest out-of-formulary drug share
 
 
 class _Table:
@@ -191,6 +215,32 @@ def _fee_table(table: _Table) -> MappingProxyType:
     return MappingProxyType(shares)
 
 
+def _financing(table: _Table) -> Financing:
+    individual = table.money("individual")
+    civil_affairs_groups = table.names("civil_affairs_groups", SPECIAL_GROUPS)
+    subsidy_table = table.table("subsidy")
+    subsidy = {level: subsidy_table.money(level) for level in PAYER_LEVELS}
+    subsidy_table.done()
+    individual_to_outpatient = table.share("individual_to_outpatient")
+    deadline = table.text("collection_deadline")
+    try:
+        month, day = (int(part) for part in deadline.split("-"))
+        datetime.date(2001, month, day)
+    except ValueError:
+        raise PolicyError(
+            table.key("collection_deadline"), 'must be a month and day such as "12-31"'
+        ) from None
+    table.done()
+    return Financing(
+        individual=individual,
+        civil_affairs_groups=civil_affairs_groups,
+        subsidy=MappingProxyType(subsidy),
+        individual_to_outpatient=individual_to_outpatient,
+        deadline_month=month,
+        deadline_day=day,
+    )
+
+
 def parse_policy(data: dict) -> Policy:
     """Validate a parsed policy document; raise PolicyError naming the first bad key."""
     root = _Table(data, "")
@@ -267,6 +317,14 @@ def parse_policy(data: dict) -> Policy:
     quota_table.done()
     chronic.done()
 
+    financing = _financing(root.table("financing"))
+
+    formulary = root.table("formulary")
+    limits_table = formulary.table("limits")
+    formulary_limits = {level: limits_table.share(str(level)) for level in LEVELS}
+    limits_table.done()
+    formulary.done()
+
     root.done()
     return Policy(
         code=code,
@@ -293,6 +351,8 @@ def parse_policy(data: dict) -> Policy:
         tcm_outpatient_claim_cap=tcm_outpatient_claim_cap,
         chronic_ratio=chronic_ratio,
         chronic_quotas=MappingProxyType(chronic_quotas),
+        financing=financing,
+        formulary_limits=MappingProxyType(formulary_limits),
     )
 
 

@@ -1,0 +1,880 @@
+"""Business actions of health financing: policy versions, enrolment and contributions, the fund ledger,
+on-the-spot settlement with reversal, and monthly institution statements.
+
+Every action runs in one transaction and checks the role and the scope. Money reaches the ledger only
+through `post`, whose idempotency key makes a retried action find the entry it already wrote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from weijian.core.audit import acting_as, record_transition
+from weijian.core.errors import DomainError, InvalidInput, NotAllowed, NotVisible, full_clean_or_raise
+from weijian.core.models import Division
+from weijian.core.permissions import require
+from weijian.core.scope import require_division_in_scope, scope_of
+from weijian.registry.models import Institution
+
+from . import selectors
+from .engine import scalar
+from .engine.money import fen_to_yuan, yuan_to_fen
+from .engine.policy import POLICY_DIR, PolicyError, parse_policy
+from .engine.statement import amount_due, formulary_check
+from .models import (
+    GOVERNMENT_PAYERS,
+    INPATIENT_POOL_TYPES,
+    Account,
+    Claim,
+    ClaimState,
+    Contribution,
+    Enrolment,
+    EntryKind,
+    Household,
+    ItemDecision,
+    LedgerEntry,
+    Member,
+    PayerType,
+    PolicyVersion,
+    Posting,
+    Settlement,
+    SettlementKind,
+    Statement,
+    StatementItem,
+    StatementState,
+    SubFund,
+)
+
+NOT_ENROLLED = "not_enrolled"
+NOT_ENROLLED_CLAUSE = "篇6 §6.4.5(2)"
+CLAIM_AMOUNTS = scalar.AMOUNT_FIELDS
+EXTRA_AMOUNTS = ("drug_cost", "off_formulary_drug_cost")
+
+
+class InvalidFinancing(InvalidInput):
+    """Health-financing data that breaks a rule, named by its field."""
+
+
+class WrongState(DomainError):
+    code = "wrong_state"
+    status = 409
+
+
+def _yuan(value: Any, field: str) -> Decimal:
+    try:
+        return fen_to_yuan(yuan_to_fen(value if value not in (None, "") else 0))
+    except ValueError:
+        raise InvalidFinancing(_("Enter an amount in yuan with at most two decimals."), field=field) from None
+
+
+def _fen(value: Decimal) -> int:
+    return yuan_to_fen(value)
+
+
+# --- policy versions -------------------------------------------------------------------------------------
+
+
+def parse_document(document: str):
+    """The engine's policy for a document, or InvalidFinancing naming the offending key."""
+    try:
+        return parse_policy(tomllib.loads(document))
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidFinancing(_("Not valid TOML: %(error)s") % {"error": error}, field="document") from None
+    except PolicyError as error:
+        raise InvalidFinancing(
+            _("%(key)s: %(rule)s") % {"key": error.key, "rule": error.rule}, field="document"
+        ) from None
+
+
+@transaction.atomic
+def policy_publish(user, *, document: str, division: Division | None = None, note: str = "") -> PolicyVersion:
+    """Validate a policy document and store it as the next version of its code."""
+    if user is not None:
+        require(user, "insurance.edit_policy")
+        if division is not None:
+            require_division_in_scope(user, division)
+        elif not scope_of(user).everything:
+            raise NotAllowed()
+    policy = parse_document(document)
+    latest = (
+        PolicyVersion.objects.select_for_update().filter(code=policy.code).aggregate(v=Max("version"))["v"]
+    )
+    with acting_as(user) if user is not None else _nothing():
+        return PolicyVersion.objects.create(
+            code=policy.code,
+            version=(latest or 0) + 1,
+            name=policy.name,
+            division=division,
+            valid_from=policy.valid_from,
+            valid_to=policy.valid_to,
+            document=document,
+            note=note,
+            created_by=user,
+        )
+
+
+class _nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def policy_load_builtin() -> list[PolicyVersion]:
+    """Store each policy shipped in the policies folder as version 1, unless its code is there already."""
+    loaded = []
+    for path in sorted(POLICY_DIR.glob("*.toml")):
+        if not PolicyVersion.objects.filter(code=path.stem).exists():
+            loaded.append(policy_publish(None, document=path.read_text(encoding="utf-8"), note="built-in"))
+    return loaded
+
+
+# --- ledger ----------------------------------------------------------------------------------------------
+
+
+def post(
+    *,
+    key: str,
+    division: Division,
+    kind: str,
+    posted_on: dt.date,
+    year: int,
+    description: str,
+    lines,
+    user=None,
+) -> LedgerEntry:
+    """Write one balanced entry, or return the entry already written under `key`.
+
+    `lines` are (account, sub_fund, detail, amount in yuan), debit-positive; zero lines are dropped.
+    """
+    existing = LedgerEntry.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    lines = [line for line in lines if line[3]]
+    if sum((line[3] for line in lines), Decimal(0)) != 0:
+        raise ValueError(f"ledger entry {key} does not balance")
+    try:
+        with transaction.atomic():
+            entry = LedgerEntry.objects.create(
+                key=key,
+                division=division,
+                kind=kind,
+                posted_on=posted_on,
+                year=year,
+                description=description[:200],
+                posted_by=user,
+            )
+    except IntegrityError:
+        # Another worker posted the same event a moment ago.
+        return LedgerEntry.objects.get(key=key)
+    Posting.objects.bulk_create(
+        Posting(entry=entry, account=account, sub_fund=sub_fund, detail=str(detail), amount=amount)
+        for account, sub_fund, detail, amount in lines
+    )
+    return entry
+
+
+def _split_to_pools(amount: Decimal, outpatient_share) -> dict[str, Decimal]:
+    outpatient = fen_to_yuan(_apply(_fen(amount), outpatient_share))
+    return {SubFund.OUTPATIENT: outpatient, SubFund.INPATIENT: amount - outpatient}
+
+
+def _apply(fen: int, share) -> int:
+    from .engine.money import apply_share
+
+    return apply_share(fen, share)
+
+
+def _post_contribution(contribution: Contribution, scheme: Division, policy, user) -> LedgerEntry:
+    if contribution.payer_type in GOVERNMENT_PAYERS:
+        # "各级财政补助资金全部划入大病统筹基金" (篇6 §6.2).
+        pools = {SubFund.INPATIENT: contribution.amount}
+        kind = EntryKind.SUBSIDY
+    else:
+        pools = _split_to_pools(contribution.amount, policy.financing.individual_to_outpatient)
+        kind = EntryKind.CONTRIBUTION
+    lines = []
+    for sub_fund, amount in pools.items():
+        lines.append((Account.FUND, sub_fund, "", amount))
+        lines.append((Account.CONTRIBUTIONS, sub_fund, contribution.payer_type, -amount))
+    return post(
+        key=f"contribution:{contribution.pk}",
+        division=scheme,
+        kind=kind,
+        posted_on=contribution.paid_on,
+        year=contribution.year,
+        description=f"{contribution.get_payer_type_display()} {contribution.receipt_number}",
+        lines=lines,
+        user=user,
+    )
+
+
+# --- households, enrolment, contributions ------------------------------------------------------------------
+
+
+@transaction.atomic
+def household_register(
+    user, *, division: Division, number: str, head_name: str, address: str = "", members=()
+):
+    """Register a household and its members (dicts of Member fields)."""
+    require(user, "insurance.add_household")
+    require_division_in_scope(user, division)
+    if not members:
+        raise InvalidFinancing(_("A household needs at least one member."), field="members")
+    household = Household(division=division, number=number, head_name=head_name, address=address)
+    full_clean_or_raise(household)
+    household.save()
+    for index, fields in enumerate(members, start=1):
+        member = Member(household=household, **fields)
+        try:
+            full_clean_or_raise(member)
+        except DomainError as error:
+            raise InvalidFinancing(
+                _("Member %(index)d: %(message)s") % {"index": index, "message": error.message},
+                field=f"members[{index}].{error.field or ''}".rstrip("."),
+            ) from None
+        member.save()
+    return household
+
+
+def scheme_of(division: Division) -> Division:
+    """The county whose scheme covers a division (the scheme is run by the county, 篇6 §6.1)."""
+    from weijian.core.models import DivisionLevel
+
+    node = division
+    while node is not None and node.level != DivisionLevel.COUNTY:
+        node = node.parent
+    if node is None:
+        raise InvalidFinancing(_("The division is not inside a county."), field="division")
+    return node
+
+
+@transaction.atomic
+def household_enrol(
+    user,
+    household: Household,
+    *,
+    year: int,
+    paid_on: dt.date,
+    receipt_number: str,
+    civil_affairs_receipt: str = "",
+) -> list[Enrolment]:
+    """Enrol every member of the household for `year` and record what they pay (篇6 §6.2).
+
+    The household is the unit (以户为单位): all members enrol together. Certified members of the civil-
+    affairs groups (五保, 低保, 特困) have their personal share paid by the civil-affairs fund, on its own
+    receipt. Enrolling again with the same receipt returns the existing enrolments.
+    """
+    require(user, "insurance.add_enrolment")
+    household = Household.objects.visible_to(user).filter(pk=household.pk).first() if user else household
+    if household is None:
+        raise NotVisible()
+    existing = list(Enrolment.objects.filter(household=household, year=year))
+    if existing:
+        if Contribution.objects.filter(
+            household=household, year=year, receipt_number=receipt_number
+        ).exists():
+            return existing
+        raise InvalidFinancing(
+            _("Household %(number)s is already enrolled for %(year)d.")
+            % {"number": household.number, "year": year},
+            field="year",
+        )
+    if not receipt_number.strip():
+        raise InvalidFinancing.required("receipt_number")
+    scheme = scheme_of(household.division)
+    version = selectors.policy_version_in_force(household.division, dt.date(year, 1, 1))
+    policy = selectors.engine_policy(version)
+    members = list(household.members.all())
+    if not members:
+        raise InvalidFinancing(_("A household needs at least one member."), field="members")
+    covered = [m for m in members if m.certified_group in policy.financing.civil_affairs_groups]
+    paying = len(members) - len(covered)
+    if covered and not civil_affairs_receipt.strip():
+        raise InvalidFinancing(
+            _("%(count)d member(s) are paid for by the civil-affairs fund: enter its receipt number.")
+            % {"count": len(covered)},
+            field="civil_affairs_receipt",
+        )
+    enrolments = [
+        Enrolment.objects.create(
+            member=member, household=household, division=household.division, year=year, enrolled_on=paid_on
+        )
+        for member in members
+    ]
+    per_person = fen_to_yuan(policy.financing.individual)
+    for payer, count, receipt in (
+        (PayerType.INDIVIDUAL, paying, receipt_number),
+        (PayerType.CIVIL_AFFAIRS, len(covered), civil_affairs_receipt),
+    ):
+        if not count:
+            continue
+        contribution = Contribution(
+            year=year,
+            payer_type=payer,
+            amount=per_person * count,
+            headcount=count,
+            receipt_number=receipt.strip(),
+            paid_on=paid_on,
+            household=household,
+            division=household.division,
+            recorded_by=user,
+        )
+        try:
+            full_clean_or_raise(contribution)
+        except DomainError:
+            raise InvalidFinancing(
+                _("Receipt %(receipt)s is already used.") % {"receipt": receipt}, field="receipt_number"
+            ) from None
+        contribution.save()
+        _post_contribution(contribution, scheme, policy, user)
+    return enrolments
+
+
+@transaction.atomic
+def collective_contribution(
+    user, *, division: Division, year: int, amount, paid_on: dt.date, receipt_number: str
+) -> Contribution:
+    """Support from a village or township collective (集体扶持); never levied on farmers (篇6 §6.2)."""
+    require(user, "insurance.add_contribution")
+    require_division_in_scope(user, division)
+    amount = _yuan(amount, "amount")
+    if amount <= 0:
+        raise InvalidFinancing(_("The amount must be more than zero."), field="amount")
+    contribution = Contribution(
+        year=year,
+        payer_type=PayerType.COLLECTIVE,
+        amount=amount,
+        headcount=0,
+        receipt_number=receipt_number.strip(),
+        paid_on=paid_on,
+        division=division,
+        recorded_by=user,
+    )
+    full_clean_or_raise(contribution)
+    contribution.save()
+    version = selectors.policy_version_in_force(division, dt.date(year, 1, 1))
+    _post_contribution(contribution, scheme_of(division), selectors.engine_policy(version), user)
+    return contribution
+
+
+@transaction.atomic
+def subsidy_receive(user, *, county: Division, year: int, paid_on: dt.date) -> list[Contribution]:
+    """Government subsidies from the actual enrolled headcount × the per-level rates (篇6 §6.2, §6.3).
+
+    Each level's subsidy for the year is topped up to headcount × rate; run again after more people
+    enrol and only the difference is received. With nothing new it writes nothing.
+    """
+    require(user, "insurance.add_contribution")
+    require_division_in_scope(user, county)
+    county = scheme_of(county)
+    headcount = Enrolment.objects.filter(year=year, division__code__startswith=county.prefix).count()
+    version = selectors.policy_version_in_force(county, dt.date(year, 1, 1))
+    policy = selectors.engine_policy(version)
+    received = []
+    for payer in GOVERNMENT_PAYERS:
+        due = fen_to_yuan(policy.financing.subsidy[payer] * headcount)
+        so_far = Contribution.objects.filter(year=year, payer_type=payer, division=county).aggregate(
+            s=Sum("amount")
+        )["s"] or Decimal(0)
+        if due <= so_far:
+            continue
+        contribution = Contribution.objects.create(
+            year=year,
+            payer_type=payer,
+            amount=due - so_far,
+            headcount=headcount,
+            receipt_number=f"BZ{county.code[:6]}-{year}-{payer}-{headcount}",
+            paid_on=paid_on,
+            division=county,
+            recorded_by=user,
+        )
+        _post_contribution(contribution, county, policy, user)
+        received.append(contribution)
+    return received
+
+
+# --- claims and settlement ---------------------------------------------------------------------------------
+
+
+def facility_level(institution: Institution) -> int:
+    """The compensation level: the hospital grade; clinics without a grade settle at level 1."""
+    return int(institution.grade_level) if institution.grade_level in ("1", "2", "3") else 1
+
+
+def _engine_claim(claim: Claim) -> scalar.Claim:
+    try:
+        return scalar.Claim(
+            claim_id=claim.number,
+            person_id=str(claim.member_id),
+            claim_type=claim.claim_type,
+            facility_level=claim.facility_level,
+            admit_date=claim.admit_date,
+            discharge_date=claim.discharge_date,
+            disease=claim.disease,
+            specialist=claim.specialist,
+            special_group=claim.member.certified_group,
+            designated=claim.institution.insurance_designated,
+            for_profit=claim.institution.for_profit,
+            out_of_county=claim.out_of_county,
+            referral=claim.referral,
+            migrant_certificate=claim.migrant_certificate,
+            eyes=claim.eyes,
+            chronic_disease=claim.chronic_disease,
+            **{name: _fen(getattr(claim, name)) for name in CLAIM_AMOUNTS},
+        )
+    except scalar.ClaimError as error:
+        raise InvalidFinancing(str(error), field=error.field) from None
+
+
+def next_claim_number(institution: Institution, year: int) -> str:
+    prefix = f"BC{year}-{institution.pk:05d}-"
+    last = Claim.objects.filter(number__startswith=prefix).aggregate(n=Max("number"))["n"]
+    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:06d}"
+
+
+@transaction.atomic
+def claim_enter(
+    user, *, institution: Institution, member: Member, corrects: Claim | None = None, **fields
+) -> Claim:
+    """Record a claim at an institution; the engine's consistency rules apply before anything is saved."""
+    require(user, "insurance.add_claim")
+    if not Institution.objects.visible_to(user).filter(pk=institution.pk).exists():
+        raise NotVisible()
+    for name in (*CLAIM_AMOUNTS, *EXTRA_AMOUNTS):
+        if name in fields:
+            fields[name] = _yuan(fields[name], name)
+    if fields.get("off_formulary_drug_cost", 0) > fields.get("drug_cost", 0):
+        raise InvalidFinancing(
+            _("Out-of-formulary drugs cannot exceed all drugs."), field="off_formulary_drug_cost"
+        )
+    if fields.get("drug_cost", 0) > fields.get("total", 0):
+        raise InvalidFinancing(_("Drugs cannot exceed the total cost."), field="drug_cost")
+    discharge = fields.get("discharge_date") or fields.get("admit_date")
+    if discharge is None:
+        raise InvalidFinancing.required("discharge_date")
+    fields.setdefault("discharge_date", discharge)
+    claim = Claim(
+        number=next_claim_number(institution, discharge.year),
+        institution=institution,
+        member=member,
+        division=member.household.division,
+        facility_level=fields.pop("facility_level", None) or facility_level(institution),
+        corrects=corrects,
+        entered_by=user,
+        **fields,
+    )
+    _engine_claim(claim)
+    full_clean_or_raise(claim, exclude=["number"])
+    claim.save()
+    return claim
+
+
+def _person_year(claim: Claim, policy) -> scalar.PersonYear:
+    """The member's year so far: earlier settled claims of the year replayed through the engine."""
+    state = scalar.PersonYear(person_id=str(claim.member_id), year=claim.discharge_date.year)
+    earlier = (
+        Claim.objects.filter(
+            member_id=claim.member_id,
+            state=ClaimState.SETTLED,
+            discharge_date__year=claim.discharge_date.year,
+        )
+        .exclude(pk=claim.pk)
+        .select_related("member", "institution")
+        .order_by("discharge_date", "number")
+    )
+    for previous in earlier:
+        if not selectors.is_enrolled(previous.member_id, previous.discharge_date.year):
+            continue
+        state = scalar.settle(_engine_claim(previous), state, policy).state
+    return state
+
+
+def _sub_fund(claim_type: str) -> str:
+    return SubFund.INPATIENT if claim_type in INPATIENT_POOL_TYPES else SubFund.OUTPATIENT
+
+
+def _steps(steps) -> list[list[str]]:
+    return [[name, str(fen_to_yuan(amount)), clause] for name, amount, clause in steps]
+
+
+@transaction.atomic
+def claim_settle(user, claim: Claim, *, on: dt.date | None = None) -> Settlement:
+    """Settle a claim on the spot with the policy in force at discharge; store the explanation; post it.
+
+    Settling a claim that is already settled returns its settlement (a retried request posts nothing).
+    """
+    require(user, "insurance.settle_claim")
+    claim = Claim.objects.visible_to(user).select_for_update().filter(pk=claim.pk).first() if user else claim
+    if claim is None:
+        raise NotVisible()
+    if claim.state == ClaimState.SETTLED:
+        return claim.settlements.get(kind=SettlementKind.SETTLEMENT, reversed_by__isnull=True)
+    if claim.state != ClaimState.ENTERED:
+        raise WrongState(_("Only an entered claim can be settled."))
+    on = on or timezone.localdate()
+    version = selectors.policy_version_in_force(claim.division, claim.discharge_date)
+    policy = selectors.engine_policy(version)
+    engine_claim = _engine_claim(claim)
+    if not selectors.is_enrolled(claim.member_id, claim.discharge_date.year):
+        result = dict(
+            eligible=False,
+            reason=NOT_ENROLLED,
+            eligible_cost=0,
+            deductible=0,
+            pooled=0,
+            ratio=None,
+            reimbursed=0,
+            patient_pays=engine_claim.total,
+            cap_applied=False,
+            steps=(
+                ("total", engine_claim.total, "篇6 §6.4.3"),
+                (NOT_ENROLLED, -engine_claim.total, NOT_ENROLLED_CLAUSE),
+            ),
+        )
+    else:
+        settled = scalar.settle(engine_claim, _person_year(claim, policy), policy)
+        result = {name: getattr(settled, name) for name in result_fields()}
+    settlement = Settlement.objects.create(
+        claim=claim,
+        kind=SettlementKind.SETTLEMENT,
+        policy=version,
+        institution=claim.institution,
+        division=claim.division,
+        sub_fund=_sub_fund(claim.claim_type),
+        eligible=result["eligible"],
+        reason="" if result["reason"] == scalar.OK else result["reason"],
+        total=claim.total,
+        eligible_cost=fen_to_yuan(result["eligible_cost"]),
+        deductible=fen_to_yuan(result["deductible"]),
+        pooled=fen_to_yuan(result["pooled"]),
+        ratio=None
+        if result["ratio"] is None
+        else Decimal(result["ratio"].numerator) / result["ratio"].denominator,
+        reimbursed=fen_to_yuan(result["reimbursed"]),
+        patient_pays=fen_to_yuan(result["patient_pays"]),
+        cap_applied=result["cap_applied"],
+        steps=_steps(result["steps"]),
+        settled_on=on,
+        settled_by=user,
+    )
+    record_transition(claim, field="state", old=claim.state, new=ClaimState.SETTLED)
+    claim.state = ClaimState.SETTLED
+    claim.save(update_fields=["state"])
+    _post_settlement(settlement, user)
+    return settlement
+
+
+def result_fields() -> tuple[str, ...]:
+    return (
+        "eligible",
+        "reason",
+        "eligible_cost",
+        "deductible",
+        "pooled",
+        "ratio",
+        "reimbursed",
+        "patient_pays",
+        "cap_applied",
+        "steps",
+    )
+
+
+def _post_settlement(settlement: Settlement, user) -> LedgerEntry:
+    amount = settlement.reimbursed
+    kind = EntryKind.SETTLEMENT if settlement.kind == SettlementKind.SETTLEMENT else EntryKind.REVERSAL
+    return post(
+        key=f"settlement:{settlement.pk}",
+        division=scheme_of(settlement.division),
+        kind=kind,
+        posted_on=settlement.settled_on,
+        year=settlement.claim.discharge_date.year,
+        description=f"{settlement.get_kind_display()} {settlement.claim.number}",
+        lines=[
+            (Account.COMPENSATION, settlement.sub_fund, "", amount),
+            (Account.PAYABLE, settlement.sub_fund, settlement.institution_id, -amount),
+        ],
+        user=user,
+    )
+
+
+@transaction.atomic
+def claim_reverse(user, claim: Claim, *, reason: str, on: dt.date | None = None) -> Settlement:
+    """Undo a settlement with a negating one (a reversal posts the opposite entry; nothing is deleted)."""
+    require(user, "insurance.settle_claim")
+    claim = Claim.objects.visible_to(user).select_for_update().filter(pk=claim.pk).first() if user else claim
+    if claim is None:
+        raise NotVisible()
+    if claim.state != ClaimState.SETTLED:
+        raise WrongState(_("Only a settled claim can be reversed."))
+    if not reason.strip():
+        raise InvalidFinancing.required("reason")
+    original = claim.settlements.get(kind=SettlementKind.SETTLEMENT, reversed_by__isnull=True)
+    negated = {
+        name: -getattr(original, name)
+        for name in ("total", "eligible_cost", "deductible", "pooled", "reimbursed", "patient_pays")
+    }
+    reversal = Settlement.objects.create(
+        claim=claim,
+        kind=SettlementKind.REVERSAL,
+        reverses=original,
+        policy=original.policy,
+        institution=original.institution,
+        division=original.division,
+        sub_fund=original.sub_fund,
+        eligible=original.eligible,
+        reason=original.reason,
+        ratio=original.ratio,
+        cap_applied=original.cap_applied,
+        steps=[["reversal", str(-original.reimbursed), reason.strip()[:200]]],
+        settled_on=on or timezone.localdate(),
+        settled_by=user,
+        **negated,
+    )
+    record_transition(claim, field="state", old=claim.state, new=ClaimState.REVERSED, note=reason.strip())
+    claim.state = ClaimState.REVERSED
+    claim.save(update_fields=["state"])
+    _post_settlement(reversal, user)
+    return reversal
+
+
+@transaction.atomic
+def claim_correct(user, claim: Claim, *, reason: str, on: dt.date | None = None, **changes) -> Settlement:
+    """A correction is a reversal and a new settlement of the corrected claim."""
+    claim_reverse(user, claim, reason=reason, on=on)
+    fields = {
+        name: getattr(claim, name)
+        for name in (
+            "claim_type",
+            "specialist",
+            "admit_date",
+            "discharge_date",
+            "disease",
+            "chronic_disease",
+            "eyes",
+            *CLAIM_AMOUNTS,
+            *EXTRA_AMOUNTS,
+            "out_of_county",
+            "referral",
+            "migrant_certificate",
+        )
+    }
+    fields.update(changes)
+    corrected = claim_enter(
+        user, institution=claim.institution, member=claim.member, corrects=claim, **fields
+    )
+    return claim_settle(user, corrected, on=on)
+
+
+# --- monthly statements ------------------------------------------------------------------------------------
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+@transaction.atomic
+def statement_generate(user, institution: Institution, month: dt.date) -> Statement:
+    """Gather the institution's settlements of the month into its statement (created when missing).
+
+    Run again while the statement is under review and later settlements of the month join it.
+    """
+    require(user, "insurance.review_statement")
+    if user is not None and not Institution.objects.visible_to(user).filter(pk=institution.pk).exists():
+        raise NotVisible()
+    month = month_start(month)
+    statement, _created = Statement.objects.select_for_update().get_or_create(
+        institution=institution,
+        month=month,
+        defaults={
+            "division": institution.organisation.division,
+            "facility_level": facility_level(institution),
+        },
+    )
+    if statement.state != StatementState.OPEN:
+        raise WrongState(_("The statement is approved; later settlements go into next month's."))
+    pending = Settlement.objects.filter(
+        institution=institution,
+        settled_on__gte=month,
+        settled_on__lt=_next_month(month),
+        statement_item__isnull=True,
+    )
+    StatementItem.objects.bulk_create(StatementItem(statement=statement, settlement=s) for s in pending)
+    _recompute(statement)
+    return statement
+
+
+def _recompute(statement: Statement) -> None:
+    """Totals from the items: settled, rejected, the formulary check over approved items, amount to pay."""
+    items = statement.items.select_related("settlement__claim")
+    settled = rejected = drug = off = total_cost = 0
+    for item in items:
+        settlement = item.settlement
+        sign = 1 if settlement.kind == SettlementKind.SETTLEMENT else -1
+        reimbursed = _fen(settlement.reimbursed)
+        settled += reimbursed
+        if item.decision == ItemDecision.REJECTED:
+            rejected += reimbursed
+            continue
+        claim = settlement.claim
+        drug += sign * _fen(claim.drug_cost)
+        off += sign * _fen(claim.off_formulary_drug_cost)
+        total_cost += sign * _fen(claim.total)
+    version = selectors.policy_version_in_force(statement.division, statement.month)
+    check = formulary_check(
+        level=statement.facility_level,
+        drug_cost=max(drug, 0),
+        total_cost=max(total_cost, 0),
+        off_formulary=max(off, 0),
+        policy=selectors.engine_policy(version),
+    )
+    statement.settled_amount = fen_to_yuan(settled)
+    statement.rejected_amount = fen_to_yuan(rejected)
+    statement.drug_cost = fen_to_yuan(max(drug, 0))
+    statement.off_formulary_drug_cost = fen_to_yuan(check.off_formulary)
+    statement.formulary_base = fen_to_yuan(check.base)
+    statement.formulary_limit = Decimal(check.limit.numerator) / check.limit.denominator
+    # The deduction comes out of what is owed; it cannot turn the statement into a bill.
+    deduction = min(check.deduction, max(settled - rejected, 0))
+    statement.formulary_deduction = fen_to_yuan(deduction)
+    statement.amount_due = fen_to_yuan(amount_due(settled=settled, rejected=rejected, deduction=deduction))
+    statement.save()
+
+
+def _open_statement(user, statement: Statement) -> Statement:
+    require(user, "insurance.review_statement")
+    statement = Statement.objects.visible_to(user).select_for_update().filter(pk=statement.pk).first()
+    if statement is None:
+        raise NotVisible()
+    return statement
+
+
+@transaction.atomic
+def statement_item_review(user, item: StatementItem, *, decision: str, reason: str = "") -> StatementItem:
+    """Approve or reject one item; a rejection needs its reason (违规费用不予结算)."""
+    statement = _open_statement(user, item.statement)
+    item = statement.items.get(pk=item.pk)
+    if statement.state != StatementState.OPEN:
+        raise WrongState(_("Items can be decided only while the statement is under review."))
+    if decision not in ItemDecision.values:
+        raise InvalidFinancing(_("Choose approve or reject."), field="decision")
+    if decision == ItemDecision.REJECTED and not reason.strip():
+        raise InvalidFinancing(_("Give the reason for rejecting the item."), field="reason")
+    item.decision = decision
+    item.reason = reason.strip() if decision == ItemDecision.REJECTED else ""
+    item.save()
+    _recompute(statement)
+    return item
+
+
+@transaction.atomic
+def statement_approve(user, statement: Statement) -> Statement:
+    """Fix the amounts and post the rejected items and the formulary deduction back to the fund."""
+    statement = _open_statement(user, statement)
+    if statement.state != StatementState.OPEN:
+        raise WrongState(_("The statement is not under review."))
+    _recompute(statement)
+    rejected: dict[str, Decimal] = defaultdict(Decimal)
+    settled: dict[str, Decimal] = defaultdict(Decimal)
+    for item in statement.items.select_related("settlement"):
+        settled[item.settlement.sub_fund] += item.settlement.reimbursed
+        if item.decision == ItemDecision.REJECTED:
+            rejected[item.settlement.sub_fund] += item.settlement.reimbursed
+    lines = []
+    institution = statement.institution_id
+    for sub_fund, amount in rejected.items():
+        lines += [
+            (Account.PAYABLE, sub_fund, institution, amount),
+            (Account.COMPENSATION, sub_fund, "", -amount),
+        ]
+    for sub_fund, amount in _deduction_by_pool(statement.formulary_deduction, settled, rejected).items():
+        lines += [
+            (Account.PAYABLE, sub_fund, institution, amount),
+            (Account.RECOVERED, sub_fund, institution, -amount),
+        ]
+    post(
+        key=f"statement:{statement.pk}",
+        division=scheme_of(statement.division),
+        kind=EntryKind.STATEMENT,
+        posted_on=timezone.localdate(),
+        year=statement.month.year,
+        description=f"{statement.institution} {statement.month:%Y-%m}",
+        lines=lines,
+        user=user,
+    )
+    record_transition(statement, field="state", old=statement.state, new=StatementState.APPROVED)
+    statement.state = StatementState.APPROVED
+    statement.reviewed_by = user
+    statement.approved_at = timezone.now()
+    statement.save()
+    return statement
+
+
+def _deduction_by_pool(deduction: Decimal, settled, rejected) -> dict[str, Decimal]:
+    """Share the formulary deduction between the pools in proportion to what each pays; rest to inpatient."""
+    if not deduction:
+        return {}
+    payable = {pool: settled[pool] - rejected.get(pool, 0) for pool in settled}
+    base = sum(payable.values())
+    shares: dict[str, Decimal] = {}
+    if base > 0:
+        for pool in (SubFund.OUTPATIENT,):
+            if payable.get(pool, 0) > 0:
+                shares[pool] = (deduction * payable[pool] / base).quantize(Decimal("0.01"))
+    shares[SubFund.INPATIENT] = deduction - sum(shares.values(), Decimal(0))
+    return shares
+
+
+@transaction.atomic
+def statement_pay(user, statement: Statement, *, paid_on: dt.date) -> Statement:
+    """Pay the approved amount from the special account (银行管钱: the payment leaves the fund)."""
+    statement = _open_statement(user, statement)
+    if statement.state != StatementState.APPROVED:
+        raise WrongState(_("Only an approved statement can be paid."))
+    owed: dict[str, Decimal] = defaultdict(Decimal)
+    for sub_fund, amount in (
+        Posting.objects.filter(account=Account.PAYABLE, detail=str(statement.institution_id))
+        .filter(entry__key__in=_statement_keys(statement))
+        .values_list("sub_fund", "amount")
+    ):
+        owed[sub_fund] -= amount
+    lines = []
+    for sub_fund, amount in owed.items():
+        lines += [
+            (Account.PAYABLE, sub_fund, statement.institution_id, amount),
+            (Account.FUND, sub_fund, "", -amount),
+        ]
+    post(
+        key=f"payment:{statement.pk}",
+        division=scheme_of(statement.division),
+        kind=EntryKind.PAYMENT,
+        posted_on=paid_on,
+        year=statement.month.year,
+        description=f"{statement.institution} {statement.month:%Y-%m}",
+        lines=lines,
+        user=user,
+    )
+    record_transition(statement, field="state", old=statement.state, new=StatementState.PAID)
+    statement.state = StatementState.PAID
+    statement.paid_on = paid_on
+    statement.save()
+    return statement
+
+
+def _statement_keys(statement: Statement) -> list[str]:
+    keys = [f"settlement:{pk}" for pk in statement.items.values_list("settlement_id", flat=True)]
+    return [*keys, f"statement:{statement.pk}"]
