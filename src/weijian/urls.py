@@ -15,4 +15,5 @@ urlpatterns = [
     path("complaints/", include("weijian.complaints.urls")),
     path("enforcement/", include("weijian.enforcement.urls")),
     path("reports/", include("weijian.reports.urls")),
+    path("insurance/", include("weijian.insurance.urls")),
 ]

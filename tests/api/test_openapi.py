@@ -62,6 +62,30 @@ def _run(operation, headers, mode, **fixed):
     run()
 
 
+def _insurance_ids(world) -> dict[str, int]:
+    """A settled claim of the county hospital and its month's statement, for the {id} paths."""
+    from tests.insurance.fixtures import build_financing
+    from weijian.insurance import services as insurance
+
+    financing = build_financing(world)
+    clerk = world.users["insurance_clerk"]
+    claim = insurance.claim_enter(
+        clerk,
+        institution=world.institutions["county_hospital"],
+        member=financing.households["wang"].members.get(name="王大山"),
+        claim_type="inpatient",
+        admit_date=dt.date(2026, 3, 1),
+        discharge_date=dt.date(2026, 3, 10),
+        total="10000",
+        self_pay="1000",
+    )
+    settlement = insurance.claim_settle(clerk, claim, on=dt.date(2026, 3, 10))
+    statement = insurance.statement_generate(
+        clerk, world.institutions["county_hospital"], dt.date(2026, 3, 1)
+    )
+    return {"/claims/": claim.pk, "/settlements/": settlement.pk, "/statements/": statement.pk}
+
+
 def _enforcement_ids(world) -> dict[str, int]:
     """A filed case of county A and an enforcement record and a complaint of each kind, for the {id} paths."""
     from tests.complaints import factories as complaint_factories
@@ -139,9 +163,10 @@ def test_every_operation_answers_as_documented_and_never_with_a_server_error(wor
         "/enterprises/": world.enterprises["supplier_a"].pk,
         **_supervision_ids(world),
         **_enforcement_ids(world),
+        **_insurance_ids(world),
     }
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 65
+    assert len(operations) == 74
     for operation in operations:
         for mode in EXAMPLES:
             _run(operation, headers, mode)

@@ -22,12 +22,17 @@ from .complaints import complaints
 from .core import router as core_router
 from .enforcement import blacklist, cases, judicial_transfers, referrals, site_checks
 from .inspections import inspections, sampling_draws
+from .insurance import claims, members, settlements, statements
 from .rectification import hazards
 from .registry import enterprises, institutions, practitioners
 
 DESCRIPTION = """Registry, reference data, supervision (campaigns, inspections, sampling draws, hazards),
 enforcement (site checks, cases and penalties, referrals, transfers to the police, blacklist) and
 complaints of the health commission, scoped to the calling user.
+
+On-the-spot settlement for an institution's billing system: find the patient by card or ID number,
+enter the claim, settle it (settling again returns the same settlement), reverse it, and read claims,
+settlements and monthly statements. Amounts are yuan as decimal strings ("1234.50"), never numbers.
 
 `POST /api/complaints/public` needs no authentication: it is the public complaint form.
 
@@ -64,6 +69,10 @@ api.add_router("/referrals", referrals)
 api.add_router("/judicial-transfers", judicial_transfers)
 api.add_router("/blacklist", blacklist)
 api.add_router("/complaints", complaints)
+api.add_router("/members", members)
+api.add_router("/claims", claims)
+api.add_router("/settlements", settlements)
+api.add_router("/statements", statements)
 
 _HTTP_CODES = {
     400: "bad_request",

@@ -29,6 +29,10 @@ NAVIGATION = (
     NavItem(_("Cases"), "enforcement:case_list", "enforcement.view_case"),
     NavItem(_("Referrals"), "enforcement:referral_list", "enforcement.view_referral"),
     NavItem(_("Blacklist"), "enforcement:blacklist", "enforcement.view_blacklistentry"),
+    NavItem(_("Claims"), "insurance:claim_list", "insurance.view_claim"),
+    NavItem(_("Statements"), "insurance:statement_list", "insurance.view_statement"),
+    NavItem(_("Households"), "insurance:household_list", "insurance.view_household"),
+    NavItem(_("Fund"), "insurance:fund_report", "insurance.view_ledgerentry"),
 )
 
 

@@ -414,7 +414,11 @@ class StatementState(models.TextChoices):
 
 
 class Statement(AuditedModel):
-    """What the scheme owes an institution for one month of on-the-spot settlements (月结算)."""
+    """What a scheme owes an institution for one month of on-the-spot settlements (月结算).
+
+    `division` is the scheme's county (the payer), which is also what the scheme office's scope sees;
+    the institution may lie outside it.
+    """
 
     institution = models.ForeignKey(
         Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="statements"

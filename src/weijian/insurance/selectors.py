@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from weijian.core.errors import DomainError, NotVisible
 from weijian.core.models import Division, DivisionLevel
 from weijian.core.scope import scope_of
+from weijian.registry.models import Institution
 
 from .models import (
     GOVERNMENT_PAYERS,
@@ -37,6 +38,12 @@ from .models import (
 )
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def _money(value) -> Decimal:
+    """A summed amount with two places (SQLite hands sums back without a fixed scale)."""
+    return ZERO if value is None else Decimal(value).quantize(CENT)
 
 
 class NoPolicy(DomainError):
@@ -78,14 +85,29 @@ def is_enrolled(member_id: int, year: int) -> bool:
     return Enrolment.objects.filter(member_id=member_id, year=year).exists()
 
 
+def own_institution(user) -> Institution | None:
+    """The institution the user works at, if any (a cashier enters claims only there)."""
+    if not user.organisation_id:
+        return None
+    return Institution.objects.select_related("organisation").filter(organisation_id=user.organisation_id).first()
+
+
 def policy_versions(user):
     if not user.has_perm("insurance.view_policyversion"):
         return PolicyVersion.objects.none()
     return PolicyVersion.objects.select_related("division")
 
 
+def _visible(user, model, permission: str):
+    """The user's scope of a model, and nothing without the role's view permission: a supervisor's or a
+    partner department's county subtree must not open the scheme's records."""
+    if user is None or not user.has_perm(permission):
+        return model.objects.none()
+    return model.objects.visible_to(user)
+
+
 def households(user, *, division: Division | None = None, query: str = ""):
-    found = Household.objects.visible_to(user).select_related("division")
+    found = _visible(user, Household, "insurance.view_household").select_related("division")
     if division is not None:
         found = found.filter(division__code__startswith=division.prefix)
     if query:
@@ -94,7 +116,7 @@ def households(user, *, division: Division | None = None, query: str = ""):
 
 
 def household_get(user, pk: int) -> Household:
-    household = Household.objects.visible_to(user).filter(pk=pk).first()
+    household = _visible(user, Household, "insurance.view_household").filter(pk=pk).first()
     if household is None:
         raise NotVisible()
     return household
@@ -116,7 +138,9 @@ def member_for_claim(user, identifier: str) -> Member | None:
 
 
 def claims(user, *, state: str = "", month: dt.date | None = None):
-    found = Claim.objects.visible_to(user).select_related("member", "institution__organisation")
+    found = _visible(user, Claim, "insurance.view_claim").select_related(
+        "member", "institution__organisation"
+    )
     if state:
         found = found.filter(state=state)
     if month is not None:
@@ -126,7 +150,7 @@ def claims(user, *, state: str = "", month: dt.date | None = None):
 
 def claim_get(user, pk: int) -> Claim:
     claim = (
-        Claim.objects.visible_to(user)
+        _visible(user, Claim, "insurance.view_claim")
         .select_related("member__household__division", "institution__organisation")
         .filter(pk=pk)
         .first()
@@ -138,7 +162,7 @@ def claim_get(user, pk: int) -> Claim:
 
 def settlement_get(user, pk: int) -> Settlement:
     settlement = (
-        Settlement.objects.visible_to(user)
+        _visible(user, Settlement, "insurance.view_settlement")
         .select_related("claim__member__household__division", "institution__organisation", "policy")
         .filter(pk=pk)
         .first()
@@ -153,7 +177,7 @@ def active_settlement(claim: Claim) -> Settlement | None:
 
 
 def statements(user, *, month: dt.date | None = None):
-    found = Statement.objects.visible_to(user).select_related("institution__organisation")
+    found = _visible(user, Statement, "insurance.view_statement").select_related("institution__organisation")
     if month is not None:
         found = found.filter(month=month)
     return found
@@ -161,7 +185,10 @@ def statements(user, *, month: dt.date | None = None):
 
 def statement_get(user, pk: int) -> Statement:
     statement = (
-        Statement.objects.visible_to(user).select_related("institution__organisation").filter(pk=pk).first()
+        _visible(user, Statement, "insurance.view_statement")
+        .select_related("institution__organisation")
+        .filter(pk=pk)
+        .first()
     )
     if statement is None:
         raise NotVisible()
@@ -212,6 +239,8 @@ class CollectionProgress:
 def collection_progress(user, area: Division, year: int, *, today: dt.date) -> CollectionProgress:
     """Enrolment and collection per township of the area against the 31 December deadline (篇6 §6.3)."""
     _require_area(user, area)
+    if not user.has_perm("insurance.view_enrolment"):
+        raise NotVisible()
     policy = engine_policy(policy_version_in_force(area, dt.date(year, 1, 1)))
     deadline = policy.financing.deadline(year)
     per_person = Decimal(policy.financing.individual) / 100
@@ -255,7 +284,7 @@ def collection_progress(user, area: Division, year: int, *, today: dt.date) -> C
     ):
         row = row_of(code)
         if row:
-            row.collected += amount
+            row.collected += _money(amount)
     total = TownshipProgress(division=area)
     for row in rows.values():
         for name in ("members", "enrolled", "households", "households_enrolled", "expected", "collected"):
@@ -320,13 +349,14 @@ def fund_report(user, scheme: Division, year: int, *, today: dt.date) -> FundRep
     policy = engine_policy(policy_version_in_force(scheme, dt.date(year, 1, 1)))
     postings = Posting.objects.filter(entry__division=scheme, entry__year=year)
     months: dict[dt.date, FundMonth] = {}
-    for month, account, sub_fund, detail, amount in (
+    for month, account, sub_fund, detail, summed in (
         postings.annotate(month=TruncMonth("entry__posted_on"))
         .values_list("month", "account", "sub_fund", "detail")
         .annotate(Sum("amount"))
         .order_by("month")
     ):
         month = month.date() if isinstance(month, dt.datetime) else month
+        amount = _money(summed)
         row = months.setdefault(month, FundMonth(month=month))
         if account == Account.CONTRIBUTIONS:
             row.income[detail] += -amount
@@ -344,10 +374,10 @@ def fund_report(user, scheme: Division, year: int, *, today: dt.date) -> FundRep
         balance += row.fund_change
         row.balance = balance
     balance_by_pool = {
-        pool: postings.filter(account=Account.FUND, sub_fund=pool).aggregate(s=Sum("amount"))["s"] or ZERO
+        pool: _money(postings.filter(account=Account.FUND, sub_fund=pool).aggregate(s=Sum("amount"))["s"])
         for pool in SubFund.values
     }
-    owed = -(postings.filter(account=Account.PAYABLE).aggregate(s=Sum("amount"))["s"] or ZERO)
+    owed = -_money(postings.filter(account=Account.PAYABLE).aggregate(s=Sum("amount"))["s"])
     headcount = Enrolment.objects.filter(year=year, division__code__startswith=scheme.prefix).count()
     per_person = policy.financing.individual + policy.financing.subsidy_per_person
     income_plan = Decimal(per_person * headcount) / 100
@@ -394,12 +424,15 @@ def ledger_check(scheme: Division) -> LedgerCheck:
 
     entries = LedgerEntry.objects.filter(division=scheme)
     postings = Posting.objects.filter(entry__division=scheme)
-    unbalanced = list(
-        entries.annotate(total=Sum("postings__amount")).exclude(total=0).values_list("key", flat=True)
-    )
+    # Compared to the fen in Python: SQLite's floating-point sum of 0.10 + 0.20 − 0.30 is not zero.
+    unbalanced = [
+        key
+        for key, summed in entries.annotate(total=Sum("postings__amount")).values_list("key", "total")
+        if _money(summed)
+    ]
 
     def total(queryset) -> Decimal:
-        return queryset.aggregate(s=Sum("amount"))["s"] or ZERO
+        return _money(queryset.aggregate(s=Sum("amount"))["s"])
 
     within = {"division__code__startswith": scheme.prefix}
     return LedgerCheck(
@@ -409,13 +442,14 @@ def ledger_check(scheme: Division) -> LedgerCheck:
         contributions=total(Contribution.objects.filter(**within)),
         payments=-total(postings.filter(account=Account.FUND, entry__kind=EntryKind.PAYMENT)),
         compensation=total(postings.filter(account=Account.COMPENSATION)),
-        settled_net=Settlement.objects.filter(**within).aggregate(s=Sum("reimbursed"))["s"] or ZERO,
-        rejected=StatementItem.objects.filter(
-            decision=ItemDecision.REJECTED,
-            statement__state__in=("approved", "paid"),
-            settlement__division__code__startswith=scheme.prefix,
-        ).aggregate(s=Sum("settlement__reimbursed"))["s"]
-        or ZERO,
+        settled_net=_money(Settlement.objects.filter(**within).aggregate(s=Sum("reimbursed"))["s"]),
+        rejected=_money(
+            StatementItem.objects.filter(
+                decision=ItemDecision.REJECTED,
+                statement__state__in=("approved", "paid"),
+                settlement__division__code__startswith=scheme.prefix,
+            ).aggregate(s=Sum("settlement__reimbursed"))["s"]
+        ),
     )
 
 
@@ -441,7 +475,7 @@ def notice_board(user, village: Division, month: dt.date) -> NoticeBoard:
     month = month.replace(day=1)
     next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     rows = list(
-        Settlement.objects.visible_to(user)
+        _visible(user, Settlement, "insurance.view_settlement")
         .filter(division__code__startswith=village.prefix, settled_on__gte=month, settled_on__lt=next_month)
         .select_related("claim__member__household", "institution__organisation")
         .order_by("settled_on", "id")

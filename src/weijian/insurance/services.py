@@ -390,9 +390,12 @@ def subsidy_receive(user, *, county: Division, year: int, paid_on: dt.date) -> l
     received = []
     for payer in GOVERNMENT_PAYERS:
         due = fen_to_yuan(policy.financing.subsidy[payer] * headcount)
-        so_far = Contribution.objects.filter(year=year, payer_type=payer, division=county).aggregate(
-            s=Sum("amount")
-        )["s"] or Decimal(0)
+        # To the fen: SQLite hands sums of decimals back in floating point.
+        so_far = selectors._money(
+            Contribution.objects.filter(year=year, payer_type=payer, division=county).aggregate(
+                s=Sum("amount")
+            )["s"]
+        )
         if due <= so_far:
             continue
         contribution = Contribution.objects.create(
@@ -455,8 +458,7 @@ def claim_enter(
 ) -> Claim:
     """Record a claim at an institution; the engine's consistency rules apply before anything is saved."""
     _require(user, "insurance.add_claim")
-    if user is not None and not Institution.objects.visible_to(user).filter(pk=institution.pk).exists():
-        raise NotVisible()
+    _require_claim_parties(user, institution, member)
     for name in (*CLAIM_AMOUNTS, *EXTRA_AMOUNTS):
         if name in fields:
             fields[name] = _yuan(fields[name], name)
@@ -486,8 +488,25 @@ def claim_enter(
     return claim
 
 
+def _require_claim_parties(user, institution: Institution, member: Member) -> None:
+    """A cashier records claims at their own institution for any patient; the scheme office records
+    claims for its own members at any institution (treatment elsewhere, reimbursed after return)."""
+    if user is None:
+        return
+    scope = scope_of(user)
+    if scope.everything:
+        return
+    if scope.organisation_id is not None:
+        if institution.pk != scope.organisation_id:
+            raise NotVisible()
+        return
+    require_division_in_scope(user, member.household.division)
+
+
 def _person_year(claim: Claim, policy) -> scalar.PersonYear:
-    """The member's year so far: earlier settled claims of the year replayed through the engine."""
+    """What the year has already paid the member: every claim of the year settled so far, replayed in
+    discharge order. A claim entered late still sees claims settled before it, whatever their dates,
+    so the annual caps and the year's one deductible hold across late entries."""
     state = scalar.PersonYear(person_id=str(claim.member_id), year=claim.discharge_date.year)
     earlier = (
         Claim.objects.filter(
@@ -626,6 +645,10 @@ def claim_reverse(user, claim: Claim, *, reason: str, on: dt.date | None = None)
     if not reason.strip():
         raise InvalidFinancing.required("reason")
     original = claim.settlements.get(kind=SettlementKind.SETTLEMENT, reversed_by__isnull=True)
+    # A settlement rejected on its statement was never owed; reversing it too would charge the
+    # institution for it a second time.
+    if StatementItem.objects.filter(settlement=original, decision=ItemDecision.REJECTED).exists():
+        raise WrongState(_("The settlement was rejected on the institution's statement."))
     negated = {
         name: -getattr(original, name)
         for name in ("total", "eligible_cost", "deductible", "pooled", "reimbursed", "patient_pays")
@@ -694,31 +717,47 @@ def _next_month(month: dt.date) -> dt.date:
 
 
 @transaction.atomic
-def statement_generate(user, institution: Institution, month: dt.date) -> Statement:
-    """Gather the institution's settlements of the month into its statement (created when missing).
+def statement_generate(
+    user, institution: Institution, month: dt.date, *, scheme: Division | None = None
+) -> Statement:
+    """Gather the month's settlements of the scheme's members at the institution into its statement.
 
-    Run again while the statement is under review and later settlements of the month join it.
+    A statement is between one scheme (a county) and one institution, which may lie outside the county
+    (a city hospital treating referred patients). The scheme defaults to the user's county, or for a
+    system run to the institution's. Run again while the statement is under review and later
+    settlements of the month join it.
     """
     _require(user, "insurance.review_statement")
-    if user is not None and not Institution.objects.visible_to(user).filter(pk=institution.pk).exists():
-        raise NotVisible()
+    if scheme is None:
+        home = user.organisation.division if user is not None and user.organisation_id else None
+        scheme = home or institution.organisation.division
+    scheme = scheme_of(scheme)
+    require_division_in_scope(user, scheme)
     month = month_start(month)
-    statement, _created = Statement.objects.select_for_update().get_or_create(
-        institution=institution,
-        month=month,
-        defaults={
-            "division": institution.organisation.division,
-            "facility_level": facility_level(institution),
-        },
-    )
-    if statement.state != StatementState.OPEN:
-        raise WrongState(_("The statement is approved; later settlements go into next month's."))
     pending = Settlement.objects.filter(
         institution=institution,
+        division__code__startswith=scheme.prefix,
         settled_on__gte=month,
         settled_on__lt=_next_month(month),
         statement_item__isnull=True,
     )
+    statement = (
+        Statement.objects.select_for_update()
+        .filter(institution=institution, month=month, division=scheme)
+        .first()
+    )
+    if statement is None:
+        if (
+            user is not None
+            and not pending.exists()
+            and not Institution.objects.visible_to(user).filter(pk=institution.pk).exists()
+        ):
+            raise NotVisible()
+        statement = Statement.objects.create(
+            institution=institution, month=month, division=scheme, facility_level=facility_level(institution)
+        )
+    if statement.state != StatementState.OPEN:
+        raise WrongState(_("The statement is approved; later settlements go into next month's."))
     StatementItem.objects.bulk_create(StatementItem(statement=statement, settlement=s) for s in pending)
     _recompute(statement)
     return statement
@@ -781,6 +820,13 @@ def statement_item_review(user, item: StatementItem, *, decision: str, reason: s
         raise InvalidFinancing(_("Choose approve or reject."), field="decision")
     if decision == ItemDecision.REJECTED and not reason.strip():
         raise InvalidFinancing(_("Give the reason for rejecting the item."), field="reason")
+    # A reversal and the settlement it undoes already cancel out: rejecting either one would pay the
+    # institution for a claim it withdrew, or charge it for one it was never paid.
+    if decision == ItemDecision.REJECTED and (
+        item.settlement.kind == SettlementKind.REVERSAL
+        or Settlement.objects.filter(reverses=item.settlement_id).exists()
+    ):
+        raise InvalidFinancing(_("A reversed settlement or a reversal cannot be rejected."), field="decision")
     item.decision = decision
     item.reason = reason.strip() if decision == ItemDecision.REJECTED else ""
     item.save()
@@ -860,6 +906,10 @@ def statement_pay(user, statement: Statement, *, paid_on: dt.date) -> Statement:
     ):
         owed[sub_fund] -= amount
     lines = []
+    # The payment is the amount due, never negative: when reversals outweigh the month's settlements,
+    # nothing is paid and what the institution owes back stays on its account.
+    if sum(owed.values(), Decimal(0)) < 0:
+        owed.clear()
     for sub_fund, amount in owed.items():
         lines += [
             (Account.PAYABLE, sub_fund, statement.institution_id, amount),
