@@ -31,12 +31,14 @@ from weijian.reports.engine.periods import Period
 from weijian.reports.forms import beauty_summary
 
 SEED = 11
+# These tests look at other parts: a small health-financing part keeps the build quick.
+SMALL = 400
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        yield build_demo(seed=SEED)
+        yield build_demo(seed=SEED, households=SMALL)
         transaction.set_rollback(True)
 
 

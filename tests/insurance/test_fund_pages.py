@@ -56,9 +56,9 @@ def _member_row(division, name, serial, *, group="none", certificate="") -> dict
     }
 
 
-def _register(client, village, number, rows):
+def _register(client, village, number, rows, **headers):
     data = {"division": village.pk, "number": number, "head_name": rows[0]["name"], "address": ""}
-    return client.post(reverse("insurance:household_new"), {**data, **_members_formset(rows)})
+    return client.post(reverse("insurance:household_new"), {**data, **_members_formset(rows)}, **headers)
 
 
 def _enrol(client, household, **overrides):
@@ -130,12 +130,15 @@ def test_a_member_row_error_names_the_row_and_the_field(world, financing, login)
     v11 = world.divisions["v11"]
     taken = financing.households["wang"].members.first().id_number
     second = {**_member_row(v11, "周二", 4), "id_number": taken}
-    response = _register(client, v11, "369901001001X02", [_member_row(v11, "周一", 3), second])
+    response = _register(
+        client, v11, "369901001001X02", [_member_row(v11, "周一", 3), second], HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     assert not Household.objects.filter(number="369901001001X02").exists()
     rows = response.context["members"].forms
     assert "id_number" in rows[1].errors and not rows[0].errors
-    assert "Member row 2" in str(response.context["form"].non_field_errors())
+    summary = str(response.context["form"].non_field_errors())
+    assert "Member 2" in summary and summary.count("Member") == 1
 
 
 def test_a_dibao_member_without_the_civil_affairs_receipt_is_told_which_field(world, financing, login):
@@ -349,3 +352,34 @@ def test_the_auditor_reads_every_page_without_forms_to_change_anything(world, fi
     assert detail.context["enrol_form"] is None
     assert client.get(reverse("insurance:household_new")).status_code == 403
     assert client.get(reverse("insurance:notice_board_xlsx")).status_code == 200
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_a_member_photo_is_uploaded_shown_to_the_office_and_checked(
+    world, financing, login, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    household = financing.households["wang"]
+    member = household.members.first()
+    url = reverse("insurance:member_photo", args=[household.pk, member.pk])
+    client = login(world.users["insurance_clerk"])
+    refused = client.post(
+        url, {"photo": SimpleUploadedFile("a.png", b"not an image", "image/png")}, follow=True
+    )
+    assert "JPEG" in refused.content.decode()  # the message names the formats, in either language
+    member.refresh_from_db()
+    assert not member.photo
+    client.post(url, {"photo": SimpleUploadedFile("a.png", PNG, "image/png")})
+    member.refresh_from_db()
+    assert member.photo
+    shown = client.get(url)
+    assert shown.status_code == 200 and b"".join(shown.streaming_content) == PNG
+    # The cashier does not browse residents.
+    assert login(world.users["institution_cashier"]).get(url).status_code in (403, 404)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import decimal
+import json
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any, ClassVar
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -125,18 +127,25 @@ def record_bulk_create(instances: list[models.Model]) -> None:
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
+    # Per model, not per record: the audited columns, the label and how the JSON goes to the driver.
+    model = type(instances[0])
+    exclude = getattr(model, "audit_exclude", frozenset())
+    names = [f.attname for f in model._meta.concrete_fields if f.name not in exclude]
+    model_label = _model_label(model)
+    if connection.vendor == "sqlite":
+        # What the JSONField stores on SQLite (json.dumps with its encoder), without its per-value calls.
+        def to_json(changes):
+            return json.dumps(changes, cls=DjangoJSONEncoder)
+    else:
+
+        def to_json(changes):
+            return changes_field.get_db_prep_save(changes, connection)
+
     rows = []
     for instance in instances:
-        changes = {k: [None, v] for k, v in field_values(instance).items()}
-        rows.append(
-            (
-                *constant,
-                _model_label(type(instance)),
-                str(instance.pk),
-                str(instance)[:200],
-                changes_field.get_db_prep_save(changes, connection),
-            )
-        )
+        values = instance.__dict__
+        changes = {name: [None, _plain(values[name])] for name in names if name in values}
+        rows.append((*constant, model_label, str(instance.pk), str(instance)[:200], to_json(changes)))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[start : start + 5000])

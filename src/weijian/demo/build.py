@@ -13,7 +13,7 @@ from django.db import transaction
 from weijian.core.audit import acting_as
 from weijian.core.models import Division
 
-from . import core_part, enforcement_part, registry_part, supervision_part
+from . import core_part, enforcement_part, insurance_part, registry_part, supervision_part
 from .context import DemoContext, DemoLogin
 
 Part = Callable[[DemoContext], None]
@@ -25,6 +25,7 @@ PARTS: tuple[Part, ...] = (
     core_part.generate_users,
     supervision_part.generate,
     enforcement_part.generate,
+    insurance_part.generate,
 )
 
 
@@ -47,13 +48,22 @@ def run_parts(ctx: DemoContext, parts: tuple[Part, ...] = PARTS) -> DemoContext:
     return ctx
 
 
-def plan_demo(*, seed: int = 2026) -> DemoContext:
+def plan_demo(*, seed: int = 2026, households: int | None = None) -> DemoContext:
     """Everything build_demo would write, computed in memory without touching the database."""
-    return run_parts(DemoContext(seed=seed, write=False, log=lambda message: None))
+    return run_parts(DemoContext(seed=seed, write=False, log=lambda message: None, **_size(households)))
 
 
-def build_demo(*, seed: int = 2026, stdout: TextIO | None = None) -> DemoSummary:
-    """Generate the demo county into the database. Deterministic for a given seed."""
+def _size(households: int | None) -> dict:
+    return {} if households is None else {"insurance_households": households}
+
+
+def build_demo(
+    *, seed: int = 2026, stdout: TextIO | None = None, households: int | None = None
+) -> DemoSummary:
+    """Generate the demo county into the database. Deterministic for a given seed.
+
+    `households` lowers the health-financing part's size (30,000 households) for tests that look at
+    other parts."""
 
     def log(message: str) -> None:
         if stdout is not None:
@@ -61,7 +71,7 @@ def build_demo(*, seed: int = 2026, stdout: TextIO | None = None) -> DemoSummary
 
     started = time.perf_counter()
     with transaction.atomic(), acting_as(label="demo"):
-        ctx = run_parts(DemoContext(seed=seed, log=log))
+        ctx = run_parts(DemoContext(seed=seed, log=log, **_size(households)))
     return DemoSummary(
         seed=seed, seconds=time.perf_counter() - started, counts=dict(ctx.counts), logins=list(ctx.logins)
     )

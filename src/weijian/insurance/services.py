@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -25,20 +24,16 @@ from weijian.core.permissions import require
 from weijian.core.scope import require_division_in_scope, scope_of
 from weijian.registry.models import Institution
 
-from . import selectors
+from . import bookkeeping, selectors
 from .engine import scalar
 from .engine.money import fen_to_yuan, yuan_to_fen
 from .engine.policy import POLICY_DIR, PolicyError, parse_policy
-from .engine.statement import amount_due, formulary_check
 from .models import (
     GOVERNMENT_PAYERS,
-    INPATIENT_POOL_TYPES,
-    Account,
     Claim,
     ClaimState,
     Contribution,
     Enrolment,
-    EntryKind,
     Household,
     ItemDecision,
     LedgerEntry,
@@ -51,11 +46,9 @@ from .models import (
     Statement,
     StatementItem,
     StatementState,
-    SubFund,
 )
 
-NOT_ENROLLED = "not_enrolled"
-NOT_ENROLLED_CLAUSE = "篇6 §6.4.5(2)"
+NOT_ENROLLED = bookkeeping.NOT_ENROLLED
 CLAIM_AMOUNTS = scalar.AMOUNT_FIELDS
 EXTRA_AMOUNTS = ("drug_cost", "off_formulary_drug_cost")
 
@@ -190,39 +183,21 @@ def post(
     return entry
 
 
-def _split_to_pools(amount: Decimal, outpatient_share) -> dict[str, Decimal]:
-    outpatient = fen_to_yuan(_apply(_fen(amount), outpatient_share))
-    return {SubFund.OUTPATIENT: outpatient, SubFund.INPATIENT: amount - outpatient}
-
-
-def _apply(fen: int, share) -> int:
-    from .engine.money import apply_share
-
-    return apply_share(fen, share)
+def _post(entry: bookkeeping.Entry, scheme: Division, user) -> LedgerEntry:
+    return post(
+        key=entry.key,
+        division=scheme,
+        kind=entry.kind,
+        posted_on=entry.posted_on,
+        year=entry.year,
+        description=entry.description,
+        lines=entry.lines,
+        user=user,
+    )
 
 
 def _post_contribution(contribution: Contribution, scheme: Division, policy, user) -> LedgerEntry:
-    if contribution.payer_type in GOVERNMENT_PAYERS:
-        # "各级财政补助资金全部划入大病统筹基金" (篇6 §6.2).
-        pools = {SubFund.INPATIENT: contribution.amount}
-        kind = EntryKind.SUBSIDY
-    else:
-        pools = _split_to_pools(contribution.amount, policy.financing.individual_to_outpatient)
-        kind = EntryKind.CONTRIBUTION
-    lines = []
-    for sub_fund, amount in pools.items():
-        lines.append((Account.FUND, sub_fund, "", amount))
-        lines.append((Account.CONTRIBUTIONS, sub_fund, contribution.payer_type, -amount))
-    return post(
-        key=f"contribution:{contribution.pk}",
-        division=scheme,
-        kind=kind,
-        posted_on=contribution.paid_on,
-        year=contribution.year,
-        description=f"{contribution.get_payer_type_display()} {contribution.receipt_number}",
-        lines=lines,
-        user=user,
-    )
+    return _post(bookkeeping.contribution_entry(contribution, policy), scheme, user)
 
 
 # --- households, enrolment, contributions ------------------------------------------------------------------
@@ -251,6 +226,29 @@ def household_register(
             ) from None
         member.save()
     return household
+
+
+PHOTO_TYPES = {"image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+
+
+@transaction.atomic
+def member_photo_set(user, member: Member, photo) -> Member:
+    """The member's photo for the scheme card (照片与系统一致, 篇5): a JPEG or PNG of at most 2 MB."""
+    _require(user, "insurance.change_member")
+    require_division_in_scope(user, member.household.division)
+    extensions = PHOTO_TYPES.get(getattr(photo, "content_type", ""), ())
+    if not extensions or not photo.name.lower().endswith(extensions):
+        raise InvalidFinancing(_("The photo must be a JPEG or PNG image."), field="photo")
+    if photo.size > PHOTO_MAX_BYTES:
+        raise InvalidFinancing(_("The photo must be at most 2 MB."), field="photo")
+    head = photo.read(8)
+    photo.seek(0)
+    if not (head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n")):
+        raise InvalidFinancing(_("The photo must be a JPEG or PNG image."), field="photo")
+    member.photo = photo
+    member.save()
+    return member
 
 
 def scheme_of(division: Division) -> Division:
@@ -421,7 +419,7 @@ def facility_level(institution: Institution) -> int:
     return int(institution.grade_level) if institution.grade_level in ("1", "2", "3") else 1
 
 
-def _engine_claim(claim: Claim) -> scalar.Claim:
+def engine_claim_of(claim: Claim) -> scalar.Claim:
     try:
         return scalar.Claim(
             claim_id=claim.number,
@@ -482,7 +480,7 @@ def claim_enter(
         entered_by=user,
         **fields,
     )
-    _engine_claim(claim)
+    engine_claim_of(claim)
     full_clean_or_raise(claim, exclude=["number"])
     claim.save()
     return claim
@@ -503,7 +501,7 @@ def _require_claim_parties(user, institution: Institution, member: Member) -> No
     require_division_in_scope(user, member.household.division)
 
 
-def _person_year(claim: Claim, policy) -> scalar.PersonYear:
+def year_so_far(claim: Claim, policy) -> scalar.PersonYear:
     """What the year has already paid the member: every claim of the year settled so far, replayed in
     discharge order. A claim entered late still sees claims settled before it, whatever their dates,
     so the annual caps and the year's one deductible hold across late entries."""
@@ -521,16 +519,8 @@ def _person_year(claim: Claim, policy) -> scalar.PersonYear:
     for previous in earlier:
         if not selectors.is_enrolled(previous.member_id, previous.discharge_date.year):
             continue
-        state = scalar.settle(_engine_claim(previous), state, policy).state
+        state = scalar.settle(engine_claim_of(previous), state, policy).state
     return state
-
-
-def _sub_fund(claim_type: str) -> str:
-    return SubFund.INPATIENT if claim_type in INPATIENT_POOL_TYPES else SubFund.OUTPATIENT
-
-
-def _steps(steps) -> list[list[str]]:
-    return [[name, str(fen_to_yuan(amount)), clause] for name, amount, clause in steps]
 
 
 @transaction.atomic
@@ -550,49 +540,13 @@ def claim_settle(user, claim: Claim, *, on: dt.date | None = None) -> Settlement
     on = on or timezone.localdate()
     version = selectors.policy_version_in_force(claim.division, claim.discharge_date)
     policy = selectors.engine_policy(version)
-    engine_claim = _engine_claim(claim)
+    engine_claim = engine_claim_of(claim)
     if not selectors.is_enrolled(claim.member_id, claim.discharge_date.year):
-        result = dict(
-            eligible=False,
-            reason=NOT_ENROLLED,
-            eligible_cost=0,
-            deductible=0,
-            pooled=0,
-            ratio=None,
-            reimbursed=0,
-            patient_pays=engine_claim.total,
-            cap_applied=False,
-            steps=(
-                ("total", engine_claim.total, "篇6 §6.4.3"),
-                (NOT_ENROLLED, -engine_claim.total, NOT_ENROLLED_CLAUSE),
-            ),
-        )
+        result = bookkeeping.not_enrolled_result(engine_claim)
     else:
-        settled = scalar.settle(engine_claim, _person_year(claim, policy), policy)
-        result = {name: getattr(settled, name) for name in result_fields()}
-    settlement = Settlement.objects.create(
-        claim=claim,
-        kind=SettlementKind.SETTLEMENT,
-        policy=version,
-        institution=claim.institution,
-        division=claim.division,
-        sub_fund=_sub_fund(claim.claim_type),
-        eligible=result["eligible"],
-        reason="" if result["reason"] == scalar.OK else result["reason"],
-        total=claim.total,
-        eligible_cost=fen_to_yuan(result["eligible_cost"]),
-        deductible=fen_to_yuan(result["deductible"]),
-        pooled=fen_to_yuan(result["pooled"]),
-        ratio=None
-        if result["ratio"] is None
-        else Decimal(result["ratio"].numerator) / result["ratio"].denominator,
-        reimbursed=fen_to_yuan(result["reimbursed"]),
-        patient_pays=fen_to_yuan(result["patient_pays"]),
-        cap_applied=result["cap_applied"],
-        steps=_steps(result["steps"]),
-        settled_on=on,
-        settled_by=user,
-    )
+        result = bookkeeping.engine_result(scalar.settle(engine_claim, year_so_far(claim, policy), policy))
+    settlement = bookkeeping.settlement_row(claim, version, result, on=on, user=user)
+    settlement.save()
     record_transition(claim, field="state", old=claim.state, new=ClaimState.SETTLED)
     claim.state = ClaimState.SETTLED
     claim.save(update_fields=["state"])
@@ -600,37 +554,8 @@ def claim_settle(user, claim: Claim, *, on: dt.date | None = None) -> Settlement
     return settlement
 
 
-def result_fields() -> tuple[str, ...]:
-    return (
-        "eligible",
-        "reason",
-        "eligible_cost",
-        "deductible",
-        "pooled",
-        "ratio",
-        "reimbursed",
-        "patient_pays",
-        "cap_applied",
-        "steps",
-    )
-
-
 def _post_settlement(settlement: Settlement, user) -> LedgerEntry:
-    amount = settlement.reimbursed
-    kind = EntryKind.SETTLEMENT if settlement.kind == SettlementKind.SETTLEMENT else EntryKind.REVERSAL
-    return post(
-        key=f"settlement:{settlement.pk}",
-        division=scheme_of(settlement.division),
-        kind=kind,
-        posted_on=settlement.settled_on,
-        year=settlement.claim.discharge_date.year,
-        description=f"{settlement.get_kind_display()} {settlement.claim.number}",
-        lines=[
-            (Account.COMPENSATION, settlement.sub_fund, "", amount),
-            (Account.PAYABLE, settlement.sub_fund, settlement.institution_id, -amount),
-        ],
-        user=user,
-    )
+    return _post(bookkeeping.settlement_entry(settlement), scheme_of(settlement.division), user)
 
 
 @transaction.atomic
@@ -734,10 +659,11 @@ def statement_generate(
     scheme = scheme_of(scheme)
     require_division_in_scope(user, scheme)
     month = month_start(month)
+    # Settlements of earlier months that missed their statement (settled after it was approved) join
+    # this one: every settlement is paid once, in the first statement generated after it.
     pending = Settlement.objects.filter(
         institution=institution,
         division__code__startswith=scheme.prefix,
-        settled_on__gte=month,
         settled_on__lt=_next_month(month),
         statement_item__isnull=True,
     )
@@ -764,39 +690,9 @@ def statement_generate(
 
 
 def _recompute(statement: Statement) -> None:
-    """Totals from the items: settled, rejected, the formulary check over approved items, amount to pay."""
-    items = statement.items.select_related("settlement__claim")
-    settled = rejected = drug = off = total_cost = 0
-    for item in items:
-        settlement = item.settlement
-        sign = 1 if settlement.kind == SettlementKind.SETTLEMENT else -1
-        reimbursed = _fen(settlement.reimbursed)
-        settled += reimbursed
-        if item.decision == ItemDecision.REJECTED:
-            rejected += reimbursed
-            continue
-        claim = settlement.claim
-        drug += sign * _fen(claim.drug_cost)
-        off += sign * _fen(claim.off_formulary_drug_cost)
-        total_cost += sign * _fen(claim.total)
+    items = list(statement.items.select_related("settlement__claim"))
     version = selectors.policy_version_in_force(statement.division, statement.month)
-    check = formulary_check(
-        level=statement.facility_level,
-        drug_cost=max(drug, 0),
-        total_cost=max(total_cost, 0),
-        off_formulary=max(off, 0),
-        policy=selectors.engine_policy(version),
-    )
-    statement.settled_amount = fen_to_yuan(settled)
-    statement.rejected_amount = fen_to_yuan(rejected)
-    statement.drug_cost = fen_to_yuan(max(drug, 0))
-    statement.off_formulary_drug_cost = fen_to_yuan(check.off_formulary)
-    statement.formulary_base = fen_to_yuan(check.base)
-    statement.formulary_limit = Decimal(check.limit.numerator) / check.limit.denominator
-    # The deduction comes out of what is owed; it cannot turn the statement into a bill.
-    deduction = min(check.deduction, max(settled - rejected, 0))
-    statement.formulary_deduction = fen_to_yuan(deduction)
-    statement.amount_due = fen_to_yuan(amount_due(settled=settled, rejected=rejected, deduction=deduction))
+    bookkeeping.statement_totals(statement, items, selectors.engine_policy(version))
     statement.save()
 
 
@@ -841,34 +737,9 @@ def statement_approve(user, statement: Statement) -> Statement:
     if statement.state != StatementState.OPEN:
         raise WrongState(_("The statement is not under review."))
     _recompute(statement)
-    rejected: dict[str, Decimal] = defaultdict(Decimal)
-    settled: dict[str, Decimal] = defaultdict(Decimal)
-    for item in statement.items.select_related("settlement"):
-        settled[item.settlement.sub_fund] += item.settlement.reimbursed
-        if item.decision == ItemDecision.REJECTED:
-            rejected[item.settlement.sub_fund] += item.settlement.reimbursed
-    lines = []
-    institution = statement.institution_id
-    for sub_fund, amount in rejected.items():
-        lines += [
-            (Account.PAYABLE, sub_fund, institution, amount),
-            (Account.COMPENSATION, sub_fund, "", -amount),
-        ]
-    for sub_fund, amount in _deduction_by_pool(statement.formulary_deduction, settled, rejected).items():
-        lines += [
-            (Account.PAYABLE, sub_fund, institution, amount),
-            (Account.RECOVERED, sub_fund, institution, -amount),
-        ]
-    post(
-        key=f"statement:{statement.pk}",
-        division=scheme_of(statement.division),
-        kind=EntryKind.STATEMENT,
-        posted_on=timezone.localdate(),
-        year=statement.month.year,
-        description=f"{statement.institution} {statement.month:%Y-%m}",
-        lines=lines,
-        user=user,
-    )
+    items = list(statement.items.select_related("settlement"))
+    entry = bookkeeping.approval_entry(statement, items, timezone.localdate())
+    _post(entry, scheme_of(statement.division), user)
     record_transition(statement, field="state", old=statement.state, new=StatementState.APPROVED)
     statement.state = StatementState.APPROVED
     statement.reviewed_by = user
@@ -877,61 +748,17 @@ def statement_approve(user, statement: Statement) -> Statement:
     return statement
 
 
-def _deduction_by_pool(deduction: Decimal, settled, rejected) -> dict[str, Decimal]:
-    """Share the formulary deduction between the pools in proportion to what each pays; rest to inpatient."""
-    if not deduction:
-        return {}
-    payable = {pool: settled[pool] - rejected.get(pool, 0) for pool in settled}
-    base = sum(payable.values())
-    shares: dict[str, Decimal] = {}
-    if base > 0:
-        for pool in (SubFund.OUTPATIENT,):
-            if payable.get(pool, 0) > 0:
-                shares[pool] = (deduction * payable[pool] / base).quantize(Decimal("0.01"))
-    shares[SubFund.INPATIENT] = deduction - sum(shares.values(), Decimal(0))
-    return shares
-
-
 @transaction.atomic
 def statement_pay(user, statement: Statement, *, paid_on: dt.date) -> Statement:
     """Pay the approved amount from the special account (银行管钱: the payment leaves the fund)."""
     statement = _open_statement(user, statement)
     if statement.state != StatementState.APPROVED:
         raise WrongState(_("Only an approved statement can be paid."))
-    owed: dict[str, Decimal] = defaultdict(Decimal)
-    for sub_fund, amount in (
-        Posting.objects.filter(account=Account.PAYABLE, detail=str(statement.institution_id))
-        .filter(entry__key__in=_statement_keys(statement))
-        .values_list("sub_fund", "amount")
-    ):
-        owed[sub_fund] -= amount
-    lines = []
-    # The payment is the amount due, never negative: when reversals outweigh the month's settlements,
-    # nothing is paid and what the institution owes back stays on its account.
-    if sum(owed.values(), Decimal(0)) < 0:
-        owed.clear()
-    for sub_fund, amount in owed.items():
-        lines += [
-            (Account.PAYABLE, sub_fund, statement.institution_id, amount),
-            (Account.FUND, sub_fund, "", -amount),
-        ]
-    post(
-        key=f"payment:{statement.pk}",
-        division=scheme_of(statement.division),
-        kind=EntryKind.PAYMENT,
-        posted_on=paid_on,
-        year=statement.month.year,
-        description=f"{statement.institution} {statement.month:%Y-%m}",
-        lines=lines,
-        user=user,
-    )
+    items = list(statement.items.select_related("settlement"))
+    approval = bookkeeping.approval_entry(statement, items, posted_on=paid_on)
+    _post(bookkeeping.payment_entry(statement, items, approval, paid_on), scheme_of(statement.division), user)
     record_transition(statement, field="state", old=statement.state, new=StatementState.PAID)
     statement.state = StatementState.PAID
     statement.paid_on = paid_on
     statement.save()
     return statement
-
-
-def _statement_keys(statement: Statement) -> list[str]:
-    keys = [f"settlement:{pk}" for pk in statement.items.values_list("settlement_id", flat=True)]
-    return [*keys, f"statement:{statement.pk}"]

@@ -6,6 +6,7 @@ urlpatterns = [
     path("households/", views_fund.household_list, name="household_list"),
     path("households/new/", views_fund.household_new, name="household_new"),
     path("households/<int:pk>/", views_fund.household_detail, name="household_detail"),
+    path("households/<int:pk>/members/<int:member_pk>/photo/", views_fund.member_photo, name="member_photo"),
     path("collection/", views_fund.collection, name="collection"),
     path("fund/", views_fund.fund_report, name="fund_report"),
     path("fund/xlsx/", views_fund.fund_report_xlsx, name="fund_report_xlsx"),

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -103,15 +103,11 @@ def _show_register_error(form, members, filled, error: DomainError) -> None:
         index_text, _sep, member_field = field[len("members[") :].partition("]")
         member_field = member_field.lstrip(".")
         if index_text.isdigit() and 0 < int(index_text) <= len(filled):
-            row_number, row = filled[int(index_text) - 1]
+            row = filled[int(index_text) - 1][1]
             on_field = member_field if member_field in row.fields else None
             row.add_error(on_field, str(error.message))
-            label = row.fields[on_field].label if on_field else _("member")
-            form.add_error(
-                None,
-                _("Member row %(row)d, %(field)s: %(message)s")
-                % {"row": row_number, "field": label, "message": error.message},
-            )
+            # The service's message already names the member ("Member 2: …"); repeat it above the form.
+            form.add_error(None, str(error.message))
             return
     form.add_error(field if field in form.fields else None, str(error.message))
 
@@ -220,6 +216,37 @@ def household_detail(request, pk):
             "covered": _covered_members(household, members, year),
         },
     )
+
+
+@login_required
+def member_photo(request, pk, member_pk):
+    """Upload (POST) or show (GET) a member's photo; photos are served only to those who may see the member."""
+    user = request.user
+    require(user, "insurance.view_household")
+    household = selectors.household_get(user, pk)
+    member = household.members.filter(pk=member_pk).first()
+    if member is None:
+        raise NotVisible()
+    if request.method == "POST":
+        photo = request.FILES.get("photo")
+        try:
+            if photo is None:
+                raise services.InvalidFinancing.required("photo")
+            services.member_photo_set(user, member, photo)
+        except DomainError as error:
+            if _is_forbidden(error):
+                raise
+            messages.error(request, f"{member.name}: {error.message}")
+        else:
+            messages.success(request, _("Photo of %(name)s saved.") % {"name": member.name})
+        return redirect("insurance:household_detail", pk=household.pk)
+    if not member.photo:
+        raise NotVisible()
+    return FileResponse(member.photo.open("rb"), content_type=_photo_type(member.photo.name))
+
+
+def _photo_type(name: str) -> str:
+    return "image/png" if name.lower().endswith(".png") else "image/jpeg"
 
 
 # --- collection -------------------------------------------------------------------------------------------
