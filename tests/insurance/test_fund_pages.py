@@ -336,7 +336,7 @@ def test_publishing_a_broken_policy_names_the_key(world, financing, login):
     assert "policy.valid_from" in " ".join(response.context["form"].errors["document"])
     assert PolicyVersion.objects.filter(code="demo-ncms").count() == 1
 
-    fixed = source.document.replace("County NCMS demonstration policy", "County NCMS policy, revised")
+    fixed = source.document.replace("示范县新型农村合作医疗补偿方案（演示）", "示范县新型农村合作医疗补偿方案（修订）")
     response = client.post(url, {"document": fixed, "division": "", "note": "renamed"})
     published = PolicyVersion.objects.get(code="demo-ncms", version=2)
     assert response["Location"] == reverse("insurance:policy_detail", args=[published.pk])
