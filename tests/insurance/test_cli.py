@@ -141,3 +141,27 @@ def test_an_unknown_policy_names_the_available_ones(tmp_path):
             "--out",
             str(tmp_path / "o.csv"),
         )
+
+
+def test_the_batch_path_and_the_explained_path_write_the_same_settlements(tmp_path):
+    # Without --explain the file is settled column by column; with it, claim by claim.
+    rows = [
+        *(row + "," for row in ROWS),
+        "in-6,p1,inpatient,2,2012-03-12,2012-03-20,250000.5,,,,,wubao,0,",
+        "in-7,p1,inpatient,3,2012-08-01,2012-08-09,99.99,0.99,,,,,0,",
+        '"quoted,id",p5,outpatient,1,2012-05-01,2012-05-01,10,,,,,,0,',
+        "cat-8,p6,cataract_outpatient,1,2012-05-01,2012-05-01,3000,,,,,,0,2",
+    ]
+    claims = _claims_file(tmp_path, rows=rows, header=HEADER + ",eyes")
+    _settle(tmp_path, claims)
+    batch = (tmp_path / "settled.csv").read_bytes()
+    _settle(tmp_path, claims, "--explain", str(tmp_path / "steps.jsonl"))
+    assert (tmp_path / "settled.csv").read_bytes() == batch
+    assert batch.count(b"\n") == len(rows) + 1
+    assert b'"quoted,id",1,' in batch
+
+
+def test_a_claims_file_with_only_a_header_writes_only_the_header(tmp_path, capsys):
+    _settle(tmp_path, _claims_file(tmp_path, rows=[]))
+    assert (tmp_path / "settled.csv").read_text(encoding="utf-8") == EXPECTED.splitlines(keepends=True)[0]
+    assert "Settled 0 claims; reimbursed 0.00 yuan;" in capsys.readouterr().out

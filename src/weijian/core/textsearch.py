@@ -10,28 +10,41 @@ from __future__ import annotations
 import functools
 import re
 
-from opencc import OpenCC
-from pypinyin import lazy_pinyin
-from pypinyin.seg.simpleseg import seg
-
-_to_simplified = OpenCC("t2s")
 _SPACES = re.compile(r"\s+")
+
+
+# The dictionaries load on first use, not at import: commands that never search (weijian settle)
+# would otherwise pay about 0.4 s at every start.
+@functools.cache
+def _converter():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+@functools.cache
+def _segmenter():
+    from pypinyin.seg.simpleseg import seg
+
+    return seg
 
 
 @functools.lru_cache(maxsize=65536)
 def _char_is_traditional(char: str) -> bool:
-    return _to_simplified.convert(char) != char
+    return _converter().convert(char) != char
 
 
 def to_simplified(text: str) -> str:
     # OpenCC's phrase conversion is slow in pure Python; most names have nothing to convert.
     if not any(_char_is_traditional(c) for c in text):
         return text
-    return _to_simplified.convert(text)
+    return _converter().convert(text)
 
 
 @functools.lru_cache(maxsize=65536)
 def _word_syllables(word: str) -> tuple[str, ...]:
+    from pypinyin import lazy_pinyin
+
     return tuple(lazy_pinyin(word, errors="default"))
 
 
@@ -39,7 +52,7 @@ def search_key(name: str) -> str:
     """The text a record is matched against: simplified name | pinyin initials | full pinyin."""
     simplified = _SPACES.sub("", to_simplified(name or "")).lower()
     # The same segmentation lazy_pinyin does, with each word's pinyin cached (names repeat words).
-    syllables = [s for word in seg(simplified) for s in _word_syllables(word)]
+    syllables = [s for word in _segmenter()(simplified) for s in _word_syllables(word)]
     initials = "".join(s[0] for s in syllables if s)
     full = "".join(syllables)
     return f"{simplified}|{initials}|{full}"
