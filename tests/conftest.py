@@ -35,3 +35,18 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def financing(world):
+    """Health-financing records on the world: the demo policy and enrolled households (see
+    tests/insurance/fixtures.py)."""
+    from tests.insurance.fixtures import build_financing
+
+    return build_financing(world)
+
+
+@pytest.fixture
+def wang(financing):
+    """An enrolled patient of county A (the head of a household with a 低保 member)."""
+    return financing.households["wang"].members.get(name="王大山")

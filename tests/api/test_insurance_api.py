@@ -9,7 +9,6 @@ import schemathesis
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from tests.insurance.fixtures import build_financing
 from tests.world import PASSWORD
 from weijian.core.models import User
 from weijian.core.tokens import token_create
@@ -29,16 +28,6 @@ INPATIENT = {
     "drug_cost": "4000",
     "off_formulary_drug_cost": "600",
 }
-
-
-@pytest.fixture
-def financing(world):
-    return build_financing(world)
-
-
-@pytest.fixture
-def wang(financing):
-    return financing.households["wang"].members.get(name="王大山")
 
 
 @pytest.fixture

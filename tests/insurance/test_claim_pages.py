@@ -14,8 +14,6 @@ from weijian.core.models import User
 from weijian.insurance import services
 from weijian.insurance.models import Claim, ClaimState, ItemDecision, Statement, StatementState
 
-from .fixtures import build_financing
-
 MARCH = dt.date(2026, 3, 1)
 DISCHARGE = {
     "claim_type": "inpatient",
@@ -27,16 +25,6 @@ DISCHARGE = {
     "drug_cost": "4000",
     "off_formulary_drug_cost": "600",
 }
-
-
-@pytest.fixture
-def financing(world):
-    return build_financing(world)
-
-
-@pytest.fixture
-def patient(financing):
-    return financing.households["wang"].members.get(name="王大山")
 
 
 def _text(response, element_id: str) -> str:
@@ -54,14 +42,14 @@ def _claim_form_url(client, identifier: str) -> str:
     return f"{reverse('insurance:claim_new')}?member={found.context['found_token']}"
 
 
-def _settled_claim(world, patient, *, on=dt.date(2026, 3, 10), **fields) -> Claim:
+def _settled_claim(world, wang, *, on=dt.date(2026, 3, 10), **fields) -> Claim:
     cashier = world.users["institution_cashier"]
     values = {key: value for key, value in DISCHARGE.items() if key != "disease"}
     values.update(fields)
     for name in ("admit_date", "discharge_date"):
         values[name] = dt.date.fromisoformat(values[name])
     claim = services.claim_enter(
-        cashier, institution=world.institutions["county_hospital"], member=patient, **values
+        cashier, institution=world.institutions["county_hospital"], member=wang, **values
     )
     services.claim_settle(cashier, claim, on=on)
     return claim
@@ -75,20 +63,20 @@ def _other_cashier(world) -> User:
     return user
 
 
-def test_cashier_finds_the_patient_by_card_enters_and_settles_a_discharge(world, patient, login):
+def test_cashier_finds_the_patient_by_card_enters_and_settles_a_discharge(world, wang, login):
     client = login(world.users["institution_cashier"])
-    desk = client.post(reverse("insurance:claim_list"), {"identifier": patient.card_number})
+    desk = client.post(reverse("insurance:claim_list"), {"identifier": wang.card_number})
     assert _text(desk, "patient-name") == "王大山"
     assert 'id="enter-claim"' in desk.content.decode()
 
-    url = _claim_form_url(client, patient.id_number)
+    url = _claim_form_url(client, wang.id_number)
     form = client.get(url)
     assert form.status_code == 200
     assert _text(form, "institution") == "示范县人民医院"
     assert "institution" not in form.context["form"].fields  # a cashier enters for their own hospital
 
     response = client.post(url, {**DISCHARGE, "settle": "1"}, follow=True)
-    claim = Claim.objects.get(member=patient)
+    claim = Claim.objects.get(member=wang)
     assert response.redirect_chain[-1][0] == reverse("insurance:claim_detail", args=[claim.pk])
     assert claim.state == ClaimState.SETTLED
     # (10000 − 1000 − 100) × 65% = 5785 (level 2).
@@ -101,11 +89,11 @@ def test_cashier_finds_the_patient_by_card_enters_and_settles_a_discharge(world,
     assert 'id="print-slip"' in response.content.decode()
 
 
-def test_save_then_settle_from_the_claim_page(world, patient, login):
+def test_save_then_settle_from_the_claim_page(world, wang, login):
     client = login(world.users["institution_cashier"])
-    url = _claim_form_url(client, patient.card_number)
+    url = _claim_form_url(client, wang.card_number)
     response = client.post(url, {**DISCHARGE, "save": "1"}, follow=True)
-    claim = Claim.objects.get(member=patient)
+    claim = Claim.objects.get(member=wang)
     assert claim.state == ClaimState.ENTERED
     assert 'id="settle"' in response.content.decode()
     settled = client.post(
@@ -139,9 +127,9 @@ def test_unenrolled_patient_settlement_explains_the_reason(world, financing, log
         ({"total": ""}, "total"),
     ],
 )
-def test_errors_are_shown_on_the_field_they_name(world, patient, login, changes, field):
+def test_errors_are_shown_on_the_field_they_name(world, wang, login, changes, field):
     client = login(world.users["institution_cashier"])
-    url = _claim_form_url(client, patient.card_number)
+    url = _claim_form_url(client, wang.card_number)
     response = client.post(url, {**DISCHARGE, **changes, "settle": "1"})
     assert response.status_code == 200
     assert list(response.context["form"].errors) == [field]
@@ -149,8 +137,8 @@ def test_errors_are_shown_on_the_field_they_name(world, patient, login, changes,
     assert not Claim.objects.exists()
 
 
-def test_a_cashier_of_another_institution_cannot_open_the_claim(world, patient, client):
-    claim = _settled_claim(world, patient)
+def test_a_cashier_of_another_institution_cannot_open_the_claim(world, wang, client):
+    claim = _settled_claim(world, wang)
     settlement = claim.settlements.get()
     client.force_login(_other_cashier(world))
     assert client.get(reverse("insurance:claim_detail", args=[claim.pk])).status_code == 404
@@ -163,9 +151,9 @@ def test_a_cashier_of_another_institution_cannot_open_the_claim(world, patient, 
     assert claim.number not in listed.content.decode()
 
 
-def test_a_changed_member_in_the_address_is_refused(world, patient, login):
+def test_a_changed_member_in_the_address_is_refused(world, wang, login):
     client = login(world.users["institution_cashier"])
-    assert client.get(f"{reverse('insurance:claim_new')}?member={patient.pk}").status_code == 404
+    assert client.get(f"{reverse('insurance:claim_new')}?member={wang.pk}").status_code == 404
     assert client.get(reverse("insurance:claim_new")).status_code == 302
 
 
@@ -199,15 +187,15 @@ def test_the_clerk_enters_a_claim_for_an_institution_they_choose(world, financin
     )
 
 
-def test_the_slip_shows_the_patient_the_steps_and_the_policy(world, patient, login):
-    claim = _settled_claim(world, patient)
+def test_the_slip_shows_the_patient_the_steps_and_the_policy(world, wang, login):
+    claim = _settled_claim(world, wang)
     settlement = claim.settlements.get()
     client = login(world.users["institution_cashier"])
     slip = client.get(reverse("insurance:settlement_slip", args=[settlement.pk]))
     assert slip.status_code == 200
     html = slip.content.decode()
     assert _text(slip, "slip-patient") == "王大山"
-    assert _text(slip, "slip-card") == patient.card_number
+    assert _text(slip, "slip-card") == wang.card_number
     assert _text(slip, "slip-institution") == "示范县人民医院"
     assert _text(slip, "reimbursed") == "5785.00"
     assert _text(slip, "patient-pays") == "4215.00"
@@ -219,10 +207,10 @@ def test_the_slip_shows_the_patient_the_steps_and_the_policy(world, patient, log
     assert "insurance/slip.css" in html
 
 
-def test_reverse_needs_a_reason_and_correct_resettles(world, patient, login):
+def test_reverse_needs_a_reason_and_correct_resettles(world, wang, login):
     claim = _settled_claim(
         world,
-        patient,
+        wang,
         claim_type="outpatient",
         total="100",
         self_pay="0",
@@ -254,8 +242,8 @@ def test_reverse_needs_a_reason_and_correct_resettles(world, patient, login):
     assert [row["settlement"].kind for row in reversed_page.context["history"]] == ["settlement", "reversal"]
 
 
-def test_the_clerk_rejects_an_item_and_the_amount_to_pay_drops(world, financing, patient, login):
-    discharge = _settled_claim(world, patient)
+def test_the_clerk_rejects_an_item_and_the_amount_to_pay_drops(world, financing, wang, login):
+    discharge = _settled_claim(world, wang)
     outpatient = _settled_claim(
         world,
         financing.households["li"].members.get(name="李四"),
@@ -312,8 +300,8 @@ def test_the_clerk_rejects_an_item_and_the_amount_to_pay_drops(world, financing,
     )
 
 
-def test_the_cashier_sees_the_statement_but_cannot_review_it(world, patient, login):
-    _settled_claim(world, patient)
+def test_the_cashier_sees_the_statement_but_cannot_review_it(world, wang, login):
+    _settled_claim(world, wang)
     statement = services.statement_generate(
         world.users["insurance_clerk"], world.institutions["county_hospital"], MARCH
     )

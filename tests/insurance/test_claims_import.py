@@ -9,14 +9,7 @@ from django.core.management import CommandError, call_command
 from weijian.insurance import selectors
 from weijian.insurance.models import Claim, ClaimState, LedgerEntry
 
-from .fixtures import build_financing
-
 HEADER = "claim_id,person_id,claim_type,facility_level,admit_date,discharge_date,total,self_pay,drug_cost,off_formulary_drug_cost"
-
-
-@pytest.fixture
-def financing(world):
-    return build_financing(world)
 
 
 def _file(tmp_path, rows):

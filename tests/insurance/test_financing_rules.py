@@ -24,16 +24,11 @@ from weijian.insurance.models import (
 )
 from weijian.insurance.services import InvalidFinancing, WrongState
 
-from .fixtures import PAID_ON, YEAR, build_financing, household, member
+from .fixtures import PAID_ON, YEAR, household, member
 
 pytestmark = pytest.mark.django_db
 
 MARCH = dt.date(2026, 3, 1)
-
-
-@pytest.fixture
-def financing(world):
-    return build_financing(world)
 
 
 @pytest.fixture

@@ -18,16 +18,9 @@ from weijian.core.models import Division, DivisionLevel, User
 from weijian.insurance import services
 from weijian.insurance.models import Contribution, Enrolment, Household, PolicyVersion, Settlement
 
-from .fixtures import build_financing
-
 pytestmark = pytest.mark.django_db
 
 NEXT_YEAR = 2027  # nobody is enrolled for it yet
-
-
-@pytest.fixture
-def financing(world):
-    return build_financing(world)
 
 
 def _members_formset(rows: list[dict]) -> dict:
@@ -336,7 +329,9 @@ def test_publishing_a_broken_policy_names_the_key(world, financing, login):
     assert "policy.valid_from" in " ".join(response.context["form"].errors["document"])
     assert PolicyVersion.objects.filter(code="demo-ncms").count() == 1
 
-    fixed = source.document.replace("示范县新型农村合作医疗补偿方案（演示）", "示范县新型农村合作医疗补偿方案（修订）")
+    fixed = source.document.replace(
+        "示范县新型农村合作医疗补偿方案（演示）", "示范县新型农村合作医疗补偿方案（修订）"
+    )
     response = client.post(url, {"document": fixed, "division": "", "note": "renamed"})
     published = PolicyVersion.objects.get(code="demo-ncms", version=2)
     assert response["Location"] == reverse("insurance:policy_detail", args=[published.pk])

@@ -1,17 +1,8 @@
 import datetime as dt
 from decimal import Decimal
 
-import pytest
-
 from weijian.insurance import selectors, services
 from weijian.insurance.models import ClaimState, ItemDecision, Statement
-
-from .fixtures import build_financing
-
-
-@pytest.fixture
-def financing(world):
-    return build_financing(world)
 
 
 def test_discharge_settles_posts_and_reaches_the_statement(world, financing):

@@ -23,19 +23,7 @@ from .engine.money import fen_to_yuan, yuan_to_fen
 from .models import Claim, Member
 
 DRUG_COLUMNS = ("drug_cost", "off_formulary_drug_cost")
-CLAIM_FIELDS = (
-    "claim_type",
-    "specialist",
-    "admit_date",
-    "discharge_date",
-    "disease",
-    "chronic_disease",
-    "eyes",
-    "out_of_county",
-    "referral",
-    "migrant_certificate",
-    *services.CLAIM_AMOUNTS,
-)
+CLAIM_FIELDS = (*services.CLAIM_FACTS, *services.CLAIM_AMOUNTS)
 
 
 AMOUNT = re.compile(r"\d+(\.\d{1,2})?")

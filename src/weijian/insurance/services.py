@@ -51,6 +51,19 @@ from .models import (
 NOT_ENROLLED = bookkeeping.NOT_ENROLLED
 CLAIM_AMOUNTS = scalar.AMOUNT_FIELDS
 EXTRA_AMOUNTS = ("drug_cost", "off_formulary_drug_cost")
+# What is recorded about a visit or stay besides its amounts (the institution's facts come from the registry).
+CLAIM_FACTS = (
+    "claim_type",
+    "specialist",
+    "admit_date",
+    "discharge_date",
+    "disease",
+    "chronic_disease",
+    "eyes",
+    "out_of_county",
+    "referral",
+    "migrant_certificate",
+)
 
 
 class InvalidFinancing(InvalidInput):
@@ -606,23 +619,7 @@ def claim_reverse(user, claim: Claim, *, reason: str, on: dt.date | None = None)
 def claim_correct(user, claim: Claim, *, reason: str, on: dt.date | None = None, **changes) -> Settlement:
     """A correction is a reversal and a new settlement of the corrected claim."""
     claim_reverse(user, claim, reason=reason, on=on)
-    fields = {
-        name: getattr(claim, name)
-        for name in (
-            "claim_type",
-            "specialist",
-            "admit_date",
-            "discharge_date",
-            "disease",
-            "chronic_disease",
-            "eyes",
-            *CLAIM_AMOUNTS,
-            *EXTRA_AMOUNTS,
-            "out_of_county",
-            "referral",
-            "migrant_certificate",
-        )
-    }
+    fields = {name: getattr(claim, name) for name in (*CLAIM_FACTS, *CLAIM_AMOUNTS, *EXTRA_AMOUNTS)}
     fields.update(changes)
     corrected = claim_enter(
         user, institution=claim.institution, member=claim.member, corrects=claim, **fields
