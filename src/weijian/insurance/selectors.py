@@ -89,7 +89,11 @@ def own_institution(user) -> Institution | None:
     """The institution the user works at, if any (a cashier enters claims only there)."""
     if not user.organisation_id:
         return None
-    return Institution.objects.select_related("organisation").filter(organisation_id=user.organisation_id).first()
+    return (
+        Institution.objects.select_related("organisation")
+        .filter(organisation_id=user.organisation_id)
+        .first()
+    )
 
 
 def policy_versions(user):
