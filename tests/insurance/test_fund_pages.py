@@ -378,3 +378,27 @@ def test_a_member_photo_is_uploaded_shown_to_the_office_and_checked(
     assert shown.status_code == 200 and b"".join(shown.streaming_content) == PNG
     # The cashier does not browse residents.
     assert login(world.users["institution_cashier"]).get(url).status_code in (403, 404)
+
+
+def test_the_office_records_a_collectives_support_and_it_reaches_the_fund(world, financing, login):
+    client = login(world.users["insurance_clerk"])
+    township = world.divisions["t1"]
+    page = client.get(reverse("insurance:collection"), {"year": 2026})
+    assert 'id="collective"' in page.content.decode()
+    url = reverse("insurance:collective_contribution")
+    data = {"division": township.pk, "year": 2026, "paid_on": "2025-12-20", "receipt_number": "JT-1"}
+    refused = client.post(url, {**data, "amount": "0"}, follow=True)
+    assert not Contribution.objects.filter(receipt_number="JT-1").exists()
+    assert refused.status_code == 200
+    client.post(url, {**data, "amount": "20000"})
+    recorded = Contribution.objects.get(receipt_number="JT-1")
+    assert (recorded.payer_type, recorded.amount, recorded.division) == (
+        "collective",
+        Decimal("20000.00"),
+        township,
+    )
+    report = client.get(reverse("insurance:fund_report"), {"year": 2026})
+    december = next(month for month in report.context["report"].months if month.month == dt.date(2025, 12, 1))
+    assert december.income["collective"] == Decimal("20000.00")
+    # The cashier records no money for the scheme.
+    assert login(world.users["institution_cashier"]).post(url, {**data, "amount": "1"}).status_code == 403

@@ -90,6 +90,20 @@ class EnrolForm(forms.Form):
     )
 
 
+class CollectiveContributionForm(forms.Form):
+    """Support from a village or township collective (集体扶持), never levied on farmers."""
+
+    division = _DivisionField(label=_("collective of"), queryset=None, empty_label=None)
+    year = year_field()
+    amount = forms.DecimalField(label=_("amount (yuan)"), min_value=0, max_digits=14, decimal_places=2)
+    paid_on = forms.DateField(label=_("paid on"), **DATE_WIDGET)
+    receipt_number = forms.CharField(label=_("receipt number"), max_length=40)
+
+    def __init__(self, *args, divisions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = divisions
+
+
 class CollectionFilterForm(forms.Form):
     year = year_field(required=False)
     division = _DivisionField(label=_("area"), queryset=None, required=False, empty_label=None)

@@ -21,7 +21,6 @@ from .models import (
     GOVERNMENT_PAYERS,
     Account,
     Claim,
-    ClaimState,
     Contribution,
     Enrolment,
     EntryKind,
@@ -500,7 +499,3 @@ def notice_board(user, village: Division, month: dt.date) -> NoticeBoard:
 
 def government_payers() -> tuple[str, ...]:
     return tuple(GOVERNMENT_PAYERS)
-
-
-def claims_to_settle(user):
-    return claims(user, state=ClaimState.ENTERED)

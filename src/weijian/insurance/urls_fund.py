@@ -8,6 +8,7 @@ urlpatterns = [
     path("households/<int:pk>/", views_fund.household_detail, name="household_detail"),
     path("households/<int:pk>/members/<int:member_pk>/photo/", views_fund.member_photo, name="member_photo"),
     path("collection/", views_fund.collection, name="collection"),
+    path("collection/collective/", views_fund.collective_contribution, name="collective_contribution"),
     path("fund/", views_fund.fund_report, name="fund_report"),
     path("fund/xlsx/", views_fund.fund_report_xlsx, name="fund_report_xlsx"),
     path("notice-board/", views_fund.notice_board, name="notice_board"),

@@ -29,6 +29,7 @@ from . import disclosure, selectors, services
 from .engine.money import fen_to_yuan
 from .forms_fund import (
     CollectionFilterForm,
+    CollectiveContributionForm,
     EnrolForm,
     FundFilterForm,
     HouseholdFilterForm,
@@ -324,7 +325,63 @@ def collection(request):
             "error": error,
             "subsidies": subsidies,
             "can_receive": user.has_perm("insurance.add_contribution") and area.level == DivisionLevel.COUNTY,
+            "collective_form": _collective_form(user, None, year, area),
         },
+    )
+
+
+def _collective_form(user, data, year: int, area: Division):
+    if not user.has_perm("insurance.add_contribution"):
+        return None
+    divisions = divisions_visible_to(user).filter(
+        level__in=(DivisionLevel.TOWNSHIP, DivisionLevel.VILLAGE), code__startswith=area.prefix
+    )
+    return CollectiveContributionForm(
+        data, divisions=divisions, initial={"year": year, "paid_on": timezone.localdate()}
+    )
+
+
+@login_required
+def collective_contribution(request):
+    """Record a collective's support (POST from the collection page)."""
+    user = request.user
+    require(user, "insurance.add_contribution")
+    if request.method != "POST":
+        return redirect("insurance:collection")
+    form = _collective_form(
+        user, request.POST, default_coverage_year(timezone.localdate()), _default_scheme(user)
+    )
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return redirect("insurance:collection")
+    data = form.cleaned_data
+    try:
+        contribution = services.collective_contribution(
+            user,
+            division=data["division"],
+            year=data["year"],
+            amount=data["amount"],
+            paid_on=data["paid_on"],
+            receipt_number=data["receipt_number"],
+        )
+    except DomainError as error:
+        if _is_forbidden(error):
+            raise
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("Recorded %(amount)s yuan from the collective of %(division)s (receipt %(receipt)s).")
+            % {
+                "amount": contribution.amount,
+                "division": contribution.division.name,
+                "receipt": contribution.receipt_number,
+            },
+        )
+    return redirect(
+        f"{reverse('insurance:collection')}?{_collection_query(data['year'], _default_scheme(user))}"
     )
 
 
