@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from weijian.core.errors import DomainError, NotAllowed, NotVisible
+from weijian.core.errors import DomainError, is_refusal
 from weijian.core.permissions import require
 from weijian.registry.models import Institution
 
@@ -21,10 +21,6 @@ from .forms import CampaignForm, ComplaintFilterForm, IntakeForm, PublicComplain
 
 PAGE_SIZE = 50
 SET_CAMPAIGN = "set_campaign"
-
-
-def _is_forbidden(error: DomainError) -> bool:
-    return isinstance(error, NotVisible | NotAllowed)
 
 
 @login_required
@@ -89,7 +85,7 @@ def complaint_new(request):
                 campaign=data["campaign"],
             )
         except DomainError as error:
-            if _is_forbidden(error):
+            if is_refusal(error):
                 raise
             form.add_error(form.error_field(error.field), str(error.message))
         else:
@@ -125,7 +121,7 @@ def _set_campaign(request, complaint):
                 user=request.user, complaint_id=complaint.pk, campaign=form.cleaned_data["campaign"]
             )
         except DomainError as error:
-            if _is_forbidden(error):
+            if is_refusal(error):
                 raise
             messages.error(request, str(error.message))
         else:
@@ -157,7 +153,7 @@ def complaint_detail(request, pk):
         try:
             services.complaint_transition(user=user, complaint_id=pk, action=posted)
         except DomainError as error:
-            if _is_forbidden(error):
+            if is_refusal(error):
                 raise
             messages.error(request, str(error.message))
         return redirect("complaints:complaint_detail", pk=pk)
@@ -168,7 +164,7 @@ def complaint_detail(request, pk):
                 user=user, complaint_id=pk, action=posted, **_transition_data(form.cleaned_data)
             )
         except DomainError as error:
-            if _is_forbidden(error):
+            if is_refusal(error):
                 raise
             form.add_error(error.field if error.field in form.fields else None, str(error.message))
         else:

@@ -36,6 +36,11 @@ class NotAllowed(DomainError):
     default_message = _("Your role may not do this.")
 
 
+def is_refusal(error: DomainError) -> bool:
+    """Out of scope or not allowed: pages let these become 404/403 instead of showing them on a form."""
+    return isinstance(error, NotVisible | NotAllowed)
+
+
 class InvalidInput(DomainError):
     """Data a service action was given that breaks one of its rules, named by its field. Each app
     subclasses it for its own records, so the API and the pages treat them all alike."""

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from weijian.campaigns import selectors as campaign_selectors
 from weijian.campaigns.models import Campaign, ViolationCategory
 from weijian.complaints import selectors as complaint_selectors
-from weijian.core.errors import DomainError, NotAllowed, NotVisible
+from weijian.core.errors import DomainError, NotAllowed, NotVisible, is_refusal
 from weijian.core.models import Organisation, OrganisationKind
 from weijian.core.permissions import require
 from weijian.core.selectors import divisions_visible_to
@@ -50,10 +50,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MARK_TYPICAL = "mark_typical"
 SEND_TO_POLICE = "send_to_police"
 ANSWER_TRANSFER = "answer_transfer"
-
-
-def _is_forbidden(error: DomainError) -> bool:
-    return isinstance(error, NotVisible | NotAllowed)
 
 
 def _page(request, queryset):
@@ -185,7 +181,7 @@ def case_new(request):
                 **form.subject(),
             )
         except DomainError as error:
-            if _is_forbidden(error):
+            if is_refusal(error):
                 raise
             form.add_service_error(error)
         else:
@@ -242,7 +238,7 @@ def _apply_case_action(request, case, posted, forms, penalties):
         try:
             services.case_transition(user=user, case_id=case.pk, action=posted)
         except DomainError as error:
-            if _is_forbidden(error):
+            if is_refusal(error):
                 raise
             messages.error(request, str(error.message))
         return redirect("enforcement:case_detail", pk=case.pk)
@@ -258,7 +254,7 @@ def _apply_case_action(request, case, posted, forms, penalties):
     try:
         services.case_transition(user=user, case_id=case.pk, action=posted, **data)
     except DomainError as error:
-        if _is_forbidden(error):
+        if is_refusal(error):
             raise
         if (error.field or "").startswith("penalties."):
             _show_penalty_error(penalties, form, error)
@@ -300,7 +296,7 @@ def _answer_transfer(request, case, key, forms):
         try:
             services.judicial_transfer_transition(user=user, transfer_id=transfer_id, action=reply)
         except DomainError as error:
-            if _is_forbidden(error):
+            if is_refusal(error):
                 raise
             messages.error(request, str(error.message))
         return redirect("enforcement:case_detail", pk=case.pk)
@@ -311,7 +307,7 @@ def _answer_transfer(request, case, key, forms):
             user=user, transfer_id=transfer_id, action=reply, **_transition_data(form.cleaned_data)
         )
     except DomainError as error:
-        if _is_forbidden(error):
+        if is_refusal(error):
             raise
         form.add_service_error(error)
         return None
@@ -332,7 +328,7 @@ def _mark_typical(request, case, form):
             narrative=form.cleaned_data["narrative"],
         )
     except DomainError as error:
-        if _is_forbidden(error):
+        if is_refusal(error):
             raise
         form.add_service_error(error)
         return None
@@ -356,7 +352,7 @@ def _send_to_police(request, case, form):
             sent_on=cleaned["sent_on"],
         )
     except DomainError as error:
-        if _is_forbidden(error):
+        if is_refusal(error):
             raise
         form.add_service_error(error)
         return None
@@ -525,7 +521,7 @@ def site_check_new(request):
                 **form.subject(),
             )
         except DomainError as error:
-            if _is_forbidden(error):
+            if is_refusal(error):
                 raise
             form.add_service_error(error)
         else:
@@ -587,7 +583,7 @@ def referral_detail(request, pk):
             try:
                 services.referral_transition(user=user, referral_id=pk, action=posted)
             except DomainError as error:
-                if _is_forbidden(error):
+                if is_refusal(error):
                     raise
                 messages.error(request, str(error.message))
             return redirect("enforcement:referral_detail", pk=pk)
@@ -598,7 +594,7 @@ def referral_detail(request, pk):
                     user=user, referral_id=pk, action=posted, **_transition_data(form.cleaned_data)
                 )
             except DomainError as error:
-                if _is_forbidden(error):
+                if is_refusal(error):
                     raise
                 form.add_service_error(error)
             else:
@@ -661,7 +657,7 @@ def referral_new(request):
                 **form.subject(),
             )
         except DomainError as error:
-            if _is_forbidden(error):
+            if is_refusal(error):
                 raise
             form.add_service_error(error)
         else:
@@ -702,7 +698,7 @@ def _blacklist_add(request, form):
             **form.subject(),
         )
     except DomainError as error:
-        if _is_forbidden(error):
+        if is_refusal(error):
             raise
         form.add_service_error(error)
         return None
@@ -721,7 +717,7 @@ def _blacklist_remove(request, entry_id, form):
             reason=form.cleaned_data["reason"],
         )
     except DomainError as error:
-        if _is_forbidden(error):
+        if is_refusal(error):
             raise
         form.add_service_error(error)
         return None

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from weijian.core.errors import DomainError, NotAllowed, NotVisible
+from weijian.core.errors import DomainError, NotVisible, is_refusal
 from weijian.core.permissions import require
 from weijian.registry.models import Institution
 
@@ -88,10 +88,6 @@ REASON_TEXTS = {
         "Together with other insurance the compensation may not exceed the eligible cost."
     ),
 }
-
-
-def _is_forbidden(error: DomainError) -> bool:
-    return isinstance(error, NotVisible | NotAllowed)
 
 
 def _step_label(name: str) -> str:
@@ -205,7 +201,7 @@ def claim_new(request):
         try:
             claim = services.claim_enter(user, institution=institution, member=member, **form.claim_fields())
         except DomainError as error:
-            if _is_forbidden(error):
+            if is_refusal(error):
                 raise
             form.add_error(form.error_field(error.field), str(error.message))
         else:
@@ -230,7 +226,7 @@ def _settle(request, claim) -> None:
     try:
         settlement = services.claim_settle(request.user, claim)
     except DomainError as error:
-        if _is_forbidden(error):
+        if is_refusal(error):
             raise
         messages.error(request, str(error.message))
     else:
@@ -256,7 +252,7 @@ def claim_detail(request, pk):
             try:
                 services.claim_reverse(user, claim, reason=reverse_form.cleaned_data["reason"])
             except DomainError as error:
-                if _is_forbidden(error):
+                if is_refusal(error):
                     raise
                 reverse_form.add_error("reason" if error.field == "reason" else None, str(error.message))
             else:
@@ -317,7 +313,7 @@ def claim_correct(request, pk):
                 user, claim, reason=form.cleaned_data["reason"], **form.claim_fields()
             )
         except DomainError as error:
-            if _is_forbidden(error):
+            if is_refusal(error):
                 raise
             form.add_error(form.error_field(error.field), str(error.message))
         else:
@@ -372,7 +368,7 @@ def statement_list(request):
                     user, generate.cleaned_data["institution"], generate.cleaned_data["month"]
                 )
             except DomainError as error:
-                if _is_forbidden(error):
+                if is_refusal(error):
                     raise
                 generate.add_error(
                     error.field if error.field in generate.fields else None, str(error.message)
@@ -404,7 +400,7 @@ def _review_item(request, statement):
             reason=request.POST.get("reason", ""),
         )
     except DomainError as error:
-        if _is_forbidden(error):
+        if is_refusal(error):
             raise
         return {item.pk: str(error.message)}
     return None
@@ -441,7 +437,7 @@ def statement_detail(request, pk):
                 messages.error(request, _("Unknown action."))
                 return redirect("insurance:statement_detail", pk=pk)
         except DomainError as error:
-            if _is_forbidden(error):
+            if is_refusal(error):
                 raise
             messages.error(request, str(error.message))
             return redirect("insurance:statement_detail", pk=pk)

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weijian.core.errors import DomainError, NotAllowed, NotVisible
+from weijian.core.errors import DomainError, NotAllowed, NotVisible, is_refusal
 from weijian.core.models import Division, DivisionLevel
 from weijian.core.permissions import require
 from weijian.core.selectors import divisions_visible_to
@@ -44,10 +44,6 @@ from .models import GOVERNMENT_PAYERS, Contribution, Enrolment, PayerType, Speci
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECEIVE_SUBSIDIES = "receive_subsidies"
-
-
-def _is_forbidden(error: DomainError) -> bool:
-    return isinstance(error, NotVisible | NotAllowed)
 
 
 def _params(form) -> dict:
@@ -134,7 +130,7 @@ def household_new(request):
                 members=[row.member_fields() for _number, row in filled],
             )
         except DomainError as error:
-            if _is_forbidden(error):
+            if is_refusal(error):
                 raise
             _show_register_error(form, members, filled, error)
         else:
@@ -177,7 +173,7 @@ def household_detail(request, pk):
                     civil_affairs_receipt=data["civil_affairs_receipt"].strip(),
                 )
             except DomainError as error:
-                if _is_forbidden(error):
+                if is_refusal(error):
                     raise
                 field = error.field if error.field in enrol_form.fields else None
                 enrol_form.add_error(field, str(error.message))
@@ -235,7 +231,7 @@ def member_photo(request, pk, member_pk):
                 raise services.InvalidFinancing.required("photo")
             services.member_photo_set(user, member, photo)
         except DomainError as error:
-            if _is_forbidden(error):
+            if is_refusal(error):
                 raise
             messages.error(request, f"{member.name}: {error.message}")
         else:
@@ -308,7 +304,7 @@ def collection(request):
     try:
         progress = selectors.collection_progress(user, area, year, today=today)
     except DomainError as failure:
-        if _is_forbidden(failure):
+        if is_refusal(failure):
             raise
         error = failure.message
     subsidies = None
@@ -367,7 +363,7 @@ def collective_contribution(request):
             receipt_number=data["receipt_number"],
         )
     except DomainError as error:
-        if _is_forbidden(error):
+        if is_refusal(error):
             raise
         messages.error(request, str(error.message))
     else:
@@ -393,7 +389,7 @@ def _receive_subsidies(request, area: Division, year: int):
     try:
         received = services.subsidy_receive(user, county=area, year=year, paid_on=timezone.localdate())
     except DomainError as error:
-        if _is_forbidden(error):
+        if is_refusal(error):
             raise
         messages.error(request, str(error.message))
     else:
@@ -439,7 +435,7 @@ def fund_report(request):
     try:
         filters, report = _fund_report(request)
     except DomainError as error:
-        if _is_forbidden(error):
+        if is_refusal(error):
             raise
         return render(request, "insurance/fund/fund_report.html", {"error": error.message})
     return render(
@@ -579,7 +575,7 @@ def policy_new(request):
                 user, document=data["document"], division=data["division"], note=data["note"].strip()
             )
         except DomainError as error:
-            if _is_forbidden(error):
+            if is_refusal(error):
                 raise
             form.add_error(error.field if error.field in form.fields else None, str(error.message))
         else:
