@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weijian.core.errors import DomainError, NotVisible
 from weijian.core.models import Division, DivisionLevel
-from weijian.core.scope import scope_of
+from weijian.core.scope import require_division_in_scope
 from weijian.registry.models import Institution
 
 from .models import (
@@ -53,11 +53,7 @@ class NoPolicy(DomainError):
 
 def policy_version_in_force(division: Division, on: dt.date) -> PolicyVersion:
     """The newest version in force on the date whose region contains the division (or has none)."""
-    regions = Q(division__isnull=True)
-    node = division
-    while node is not None:
-        regions |= Q(division=node)
-        node = node.parent
+    regions = Q(division__isnull=True) | Q(division__in=[division, *division.ancestors()])
     version = (
         PolicyVersion.objects.filter(regions, valid_from__lte=on, valid_to__gte=on)
         .order_by("-division__code", "-created_at", "-version")
@@ -241,7 +237,7 @@ class CollectionProgress:
 
 def collection_progress(user, area: Division, year: int, *, today: dt.date) -> CollectionProgress:
     """Enrolment and collection per township of the area against the 31 December deadline (篇6 §6.3)."""
-    _require_area(user, area)
+    require_division_in_scope(user, area)
     if not user.has_perm("insurance.view_enrolment"):
         raise NotVisible()
     policy = engine_policy(policy_version_in_force(area, dt.date(year, 1, 1)))
@@ -297,14 +293,6 @@ def collection_progress(user, area: Division, year: int, *, today: dt.date) -> C
     )
 
 
-def _require_area(user, area: Division) -> None:
-    scope = scope_of(user)
-    if scope.everything:
-        return
-    if scope.division_prefix is None or not area.code.startswith(scope.division_prefix):
-        raise NotVisible()
-
-
 # --- fund ledger -------------------------------------------------------------------------------------------
 
 
@@ -346,7 +334,7 @@ def fund_report(user, scheme: Division, year: int, *, today: dt.date) -> FundRep
     The income plan is the year's enrolled headcount × (personal + subsidy rates). The alert is raised
     when compensation so far exceeds the plan's share for the days elapsed (以收定支, 篇6 §6.3).
     """
-    _require_area(user, scheme)
+    require_division_in_scope(user, scheme)
     if not user.has_perm("insurance.view_ledgerentry"):
         raise NotVisible()
     policy = engine_policy(policy_version_in_force(scheme, dt.date(year, 1, 1)))
@@ -474,7 +462,7 @@ class NoticeBoard:
 
 def notice_board(user, village: Division, month: dt.date) -> NoticeBoard:
     """The village notice board (报销公示栏): enrolment and the month's compensation (篇6 §6.6)."""
-    _require_area(user, village)
+    require_division_in_scope(user, village)
     month = month.replace(day=1)
     next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     rows = list(

@@ -17,7 +17,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from weijian.core.audit import acting_as, record_transition
+from weijian.core.audit import record_transition
 from weijian.core.errors import DomainError, InvalidInput, NotAllowed, NotVisible, full_clean_or_raise
 from weijian.core.models import Division
 from weijian.core.permissions import require
@@ -120,26 +120,17 @@ def policy_publish(user, *, document: str, division: Division | None = None, not
     latest = (
         PolicyVersion.objects.select_for_update().filter(code=policy.code).aggregate(v=Max("version"))["v"]
     )
-    with acting_as(user) if user is not None else _nothing():
-        return PolicyVersion.objects.create(
-            code=policy.code,
-            version=(latest or 0) + 1,
-            name=policy.name,
-            division=division,
-            valid_from=policy.valid_from,
-            valid_to=policy.valid_to,
-            document=document,
-            note=note,
-            created_by=user,
-        )
-
-
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
+    return PolicyVersion.objects.create(
+        code=policy.code,
+        version=(latest or 0) + 1,
+        name=policy.name,
+        division=division,
+        valid_from=policy.valid_from,
+        valid_to=policy.valid_to,
+        document=document,
+        note=note,
+        created_by=user,
+    )
 
 
 def policy_load_builtin() -> list[PolicyVersion]:
@@ -268,12 +259,10 @@ def scheme_of(division: Division) -> Division:
     """The county whose scheme covers a division (the scheme is run by the county, 篇6 §6.1)."""
     from weijian.core.models import DivisionLevel
 
-    node = division
-    while node is not None and node.level != DivisionLevel.COUNTY:
-        node = node.parent
-    if node is None:
-        raise InvalidFinancing(_("The division is not inside a county."), field="division")
-    return node
+    for node in (division, *reversed(division.ancestors())):
+        if node.level == DivisionLevel.COUNTY:
+            return node
+    raise InvalidFinancing(_("The division is not inside a county."), field="division")
 
 
 @transaction.atomic
