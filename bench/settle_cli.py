@@ -1,11 +1,13 @@
 """Benchmark: `weijian settle` end to end on a synthetic claims CSV (default 1,000,000 rows).
 
-    .venv/bin/python bench/settle_cli.py [--claims 1000000] [--scalar-sample 20000]
+    .venv/bin/python bench/settle_cli.py [--claims 1000000] [--scalar-sample 20000] [--policy demo-ncms]
 
 Writes a seeded claims file to a temporary folder and runs the command as a user would (a new
 process, CSV in and out included), best and median of 3: without --explain (columnar reader, batch
 engine, columnar writer) over the whole file, and with --explain (row reader, scalar engine, steps)
-over a sample, for the ratio. The two settlements files must agree on the sample. Target: ≤ 5 s per
+over a sample, for the ratio. With a policy that has the one-stop layers for the poor (--policy
+demo-poverty) the file also has the columns poor (about a third of the claims), major_disease and
+over_treatment. The two settlements files must agree on the sample. Target: ≤ 5 s per
 million rows on two cores. The phases of one batch run (read, engine, write) are timed in process too.
 """
 
@@ -44,7 +46,7 @@ def _yuan(fen: np.ndarray, blank_zero: bool) -> list[str]:
     return np.where(blank_zero & (fen == 0), "", text).tolist()
 
 
-def write_claims_csv(path: Path, count: int, seed: int = 20120601) -> None:
+def write_claims_csv(path: Path, count: int, seed: int = 20120601, poverty: bool = False) -> None:
     """The synthetic year of bench/settlement.py as the claims file a county would send."""
     table = synthetic_table(count, seed)
     columns: dict[str, list[str]] = {
@@ -64,6 +66,13 @@ def write_claims_csv(path: Path, count: int, seed: int = 20120601) -> None:
     columns["chronic_disease"] = np.array(CHRONIC)[table["chronic_disease"]].tolist()
     columns["special_group"] = np.array(GROUPS)[table["special_group"]].tolist()
     columns["eyes"] = table["eyes"].astype(str).tolist()
+    if poverty:
+        generator = np.random.default_rng(seed + 1)
+        poor = generator.random(count) < 0.3
+        columns["poor"] = poor.astype(np.int8).astype(str).tolist()
+        major = np.where(poor & (generator.random(count) < 0.05), "mdr_tb", "")
+        columns["major_disease"] = major.tolist()
+        columns["over_treatment"] = (generator.random(count) < 0.02).astype(np.int8).astype(str).tolist()
     with open(path, "w", encoding="utf-8", newline="") as handle:
         handle.write(",".join(columns) + "\n")
         handle.write("\n".join(map(",".join, zip(*columns.values(), strict=True))))
@@ -76,8 +85,11 @@ def sample_csv(source: Path, target: Path, count: int) -> None:
             out.write(line)
 
 
+POLICY = "demo-ncms"
+
+
 def settle(claims: Path, out: Path, *extra: str) -> float:
-    command = [str(WEIJIAN), "settle", "--policy", "demo-ncms", "--claims", str(claims), "--out", str(out)]
+    command = [str(WEIJIAN), "settle", "--policy", POLICY, "--claims", str(claims), "--out", str(out)]
     start = time.perf_counter()
     subprocess.run([*command, *extra], check=True, capture_output=True)
     return time.perf_counter() - start
@@ -92,7 +104,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--scalar-sample", type=int, default=20_000)
+    parser.add_argument("--policy", default="demo-ncms", help="a built-in policy, e.g. demo-poverty")
     options = parser.parse_args()
+    global POLICY
+    POLICY = options.policy
     import polars
 
     print(
@@ -103,7 +118,7 @@ def main() -> None:
         folder = Path(folder)
         claims = folder / "claims.csv"
         start = time.perf_counter()
-        write_claims_csv(claims, options.claims)
+        write_claims_csv(claims, options.claims, poverty=options.policy != "demo-ncms")
         size = claims.stat().st_size / 2**20
         print(f"wrote {options.claims:,} claims ({size:.0f} MiB) in {time.perf_counter() - start:.1f} s")
 
@@ -156,9 +171,10 @@ django.setup()
 from weijian.insurance import csvio
 from weijian.insurance.engine.batch import settle_batch
 from weijian.insurance.engine.policy import POLICY_DIR, load_policy
-policy = load_policy(POLICY_DIR / "demo-ncms.toml")
+policy = load_policy(POLICY_DIR / f"{sys.argv[3]}.toml")
+major = policy.poverty.major_diseases if policy.poverty is not None else None
 marks = [("setup", time.perf_counter())]
-columns = csvio.read_claims_columns(sys.argv[1])
+columns = csvio.read_claims_columns(sys.argv[1], major)
 marks.append(("read", time.perf_counter()))
 settled = settle_batch(columns.table, policy)
 marks.append(("engine", time.perf_counter()))
@@ -174,7 +190,7 @@ def _phases(claims: Path, out: Path) -> list[tuple[str, float]]:
     """Seconds of Django set-up, reading, settling and writing in one batch run."""
     environment = dict(os.environ, DJANGO_SETTINGS_MODULE="weijian.settings")
     result = subprocess.run(
-        [sys.executable, "-c", PHASES, str(claims), str(out)],
+        [sys.executable, "-c", PHASES, str(claims), str(out), POLICY],
         check=True,
         capture_output=True,
         text=True,

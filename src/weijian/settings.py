@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "weijian.enforcement",
     "weijian.reports",
     "weijian.insurance",
+    "weijian.poverty",
 ]
 
 MIDDLEWARE = [

@@ -16,4 +16,5 @@ urlpatterns = [
     path("enforcement/", include("weijian.enforcement.urls")),
     path("reports/", include("weijian.reports.urls")),
     path("insurance/", include("weijian.insurance.urls")),
+    path("poverty/", include("weijian.poverty.urls")),
 ]

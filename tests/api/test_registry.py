@@ -28,7 +28,17 @@ def test_me_tells_the_user_role_organisation_and_scope(world, api_as):
     assert body["organisation"]["id"] == world.orgs["vc11"].pk
     assert body["scope"]["mode"] == "own_institution"
     assert body["scope"]["organisation"] == world.orgs["vc11"].pk
-    assert body["permissions"] == ["registry.view_institution"]
+    assert body["permissions"] == [
+        "poverty.record_service",
+        "poverty.view_checkup",
+        "poverty.view_checkupcampaign",
+        "poverty.view_contract",
+        "poverty.view_followup",
+        "poverty.view_fulfilment",
+        "poverty.view_poorhousehold",
+        "poverty.view_poorperson",
+        "registry.view_institution",
+    ]
 
 
 def test_me_of_a_user_without_organisation_has_an_empty_scope(world, api_as):

@@ -33,6 +33,9 @@ NAVIGATION = (
     NavItem(_("Statements"), "insurance:statement_list", "insurance.view_statement"),
     NavItem(_("Households"), "insurance:household_list", "insurance.view_household"),
     NavItem(_("Fund"), "insurance:fund_report", "insurance.view_ledgerentry"),
+    # The poverty pages have their own tabs (registry, follow-ups, indicators, work items, lists).
+    NavItem(_("Health poverty"), "poverty:person_list", "poverty.view_poorperson"),
+    NavItem(_("Follow-ups due"), "poverty:follow_ups", "poverty.record_service"),
 )
 
 

@@ -71,6 +71,42 @@ EDIT_INSURANCE = (
     "insurance.settle_claim",
     "insurance.review_statement",
 )
+VIEW_POVERTY = (
+    "poverty.view_poorhousehold",
+    "poverty.view_poorperson",
+    "poverty.view_statuschange",
+    "poverty.view_departmentlist",
+    "poverty.view_reconciliation",
+    "poverty.view_mismatch",
+    "poverty.view_doctorteam",
+    "poverty.view_contract",
+    "poverty.view_fulfilment",
+    "poverty.view_followup",
+    "poverty.view_villagecover",
+    "poverty.view_sittingmonth",
+    "poverty.view_checkupcampaign",
+    "poverty.view_checkup",
+)
+# Contracts, fulfilment, follow-ups and check-ups: what a village doctor records on a phone.
+RECORD_SERVICE = (
+    "poverty.view_poorhousehold",
+    "poverty.view_poorperson",
+    "poverty.view_contract",
+    "poverty.view_fulfilment",
+    "poverty.view_followup",
+    "poverty.view_checkupcampaign",
+    "poverty.view_checkup",
+    "poverty.record_service",
+)
+MANAGE_POVERTY = (
+    "poverty.manage_registry",
+    "poverty.resolve_mismatch",
+    "poverty.add_doctorteam",
+    "poverty.change_doctorteam",
+    "poverty.add_villagecover",
+    "poverty.change_villagecover",
+    "poverty.add_checkupcampaign",
+)
 
 
 @dataclass(frozen=True)
@@ -103,7 +139,10 @@ ROLES: tuple[Role, ...] = (
         + VIEW_COMPLAINT
         + HANDLE_COMPLAINT
         + ("complaints.triage_complaint",)
-        + VIEW_INSURANCE,
+        + VIEW_INSURANCE
+        + VIEW_POVERTY
+        + MANAGE_POVERTY
+        + ("poverty.reconcile",),
     ),
     Role(
         "supervisor",
@@ -162,7 +201,15 @@ ROLES: tuple[Role, ...] = (
         "insurance_clerk",
         _("Insurance clerk"),
         _("enrolment, contributions, claims, settlement, statements"),
-        ("registry.view_institution", *VIEW_INSURANCE, *EDIT_INSURANCE),
+        (
+            "registry.view_institution",
+            *VIEW_INSURANCE,
+            *EDIT_INSURANCE,
+            # Poor persons not enrolled are the scheme's to fix (seed-003 §4.2).
+            "poverty.view_poorperson",
+            "poverty.view_mismatch",
+            "poverty.resolve_mismatch",
+        ),
     ),
     Role(
         "institution_cashier",
@@ -182,13 +229,21 @@ ROLES: tuple[Role, ...] = (
         "township_staff",
         _("Township hospital staff"),
         _("poverty registry, contracts, follow-ups"),
-        ("registry.view_institution", "registry.view_practitioner", *VIEW_CAMPAIGN, *VIEW_HAZARD),
+        (
+            "registry.view_institution",
+            "registry.view_practitioner",
+            *VIEW_CAMPAIGN,
+            *VIEW_HAZARD,
+            *VIEW_POVERTY,
+            *RECORD_SERVICE,
+            *MANAGE_POVERTY,
+        ),
     ),
     Role(
         "village_doctor",
         _("Village doctor / family-doctor team"),
         _("contracts and follow-ups"),
-        ("registry.view_institution",),
+        ("registry.view_institution", *RECORD_SERVICE),
     ),
     Role(
         "auditor",
@@ -203,7 +258,8 @@ ROLES: tuple[Role, ...] = (
         + VIEW_HAZARD
         + VIEW_ENFORCEMENT
         + VIEW_COMPLAINT
-        + VIEW_INSURANCE,
+        + VIEW_INSURANCE
+        + VIEW_POVERTY,
     ),
 )
 

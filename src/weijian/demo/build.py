@@ -13,7 +13,7 @@ from django.db import transaction
 from weijian.core.audit import acting_as
 from weijian.core.models import Division
 
-from . import core_part, enforcement_part, insurance_part, registry_part, supervision_part
+from . import core_part, enforcement_part, insurance_part, poverty_part, registry_part, supervision_part
 from .context import DemoContext, DemoLogin
 
 Part = Callable[[DemoContext], None]
@@ -26,6 +26,7 @@ PARTS: tuple[Part, ...] = (
     supervision_part.generate,
     enforcement_part.generate,
     insurance_part.generate,
+    poverty_part.generate,
 )
 
 

@@ -81,6 +81,10 @@ class DemoContext:
     practitioners: list = field(default_factory=list)
     enterprises: list = field(default_factory=list)
     medical_groups: list = field(default_factory=list)
+    # Set by the insurance part: (household, its members) of the households in the poverty registry.
+    poor_households: list = field(default_factory=list)
+    # Set by the insurance part: (member, enrolled this year) of every scheme member.
+    insurance_members: list = field(default_factory=list)
     users: list = field(default_factory=list)
     logins: list[DemoLogin] = field(default_factory=list)
 

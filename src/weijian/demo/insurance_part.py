@@ -14,6 +14,7 @@ the database, so a dry run leaves them out).
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,7 +26,7 @@ from weijian.core.textsearch import search_key
 from weijian.insurance import bookkeeping, selectors, services
 from weijian.insurance.engine import scalar
 from weijian.insurance.engine.money import fen_to_yuan
-from weijian.insurance.engine.policy import POLICY_DIR
+from weijian.insurance.engine.policy import POLICY_DIR, load_policy
 from weijian.insurance.models import (
     GOVERNMENT_PAYERS,
     Claim,
@@ -56,6 +57,12 @@ from .supervision_part import SUPERVISION_TODAY, _moment
 TODAY = SUPERVISION_TODAY
 YEAR = TODAY.year
 POLICY_CODE = "demo-ncms"
+# The county adopts the one-stop layers for the registered poor on top of the scheme's policy.
+ONE_STOP_POLICY_CODE = "demo-poverty"
+# Of the admissions of poor patients at level-2 and level-3 hospitals: a disease of the major-disease
+# list (settled as a fixed split, R3 L139); of all their admissions: over-treatment found on review.
+MAJOR_DISEASE_ADMISSIONS = 0.05
+OVER_TREATMENT_ADMISSIONS = 0.02
 OUT_OF_COUNTY_HOSPITAL = "示范市人民医院"
 
 # Household sizes (persons, share in percent): about 3.3 persons a household.
@@ -68,6 +75,11 @@ DISABLED_PERSONS = 0.015
 ORPHAN_CHILDREN = 0.002
 # A few people declare a group without a certificate: they pay and compensate like everybody else.
 NO_CERTIFICATE = 0.05
+# Households of the poverty registry (建档立卡): most civil-affairs households and a share of the others,
+# about 5,000 persons; their premium is paid, so all but a few planted cases are enrolled (R6 L285).
+POOR_CIVIL_AFFAIRS_HOUSEHOLDS = 0.7
+POOR_OTHER_HOUSEHOLDS = 0.028
+POOR_NOT_ENROLLED = 0.004
 
 # Outpatient visits a person claims in the year so far, by age band: (visits, weight).
 OUTPATIENT_VISITS = ((0, 82), (1, 12), (2, 4), (3, 2))
@@ -117,6 +129,7 @@ class _Person:
     age: int
     male: bool
     enrolled: bool
+    poor: bool = False
 
 
 @dataclass
@@ -140,7 +153,7 @@ def generate(ctx: DemoContext) -> None:
     people = _households(ctx, policy)
     _contributions(ctx, policy, people)
     places = _places(ctx)
-    claims = _claims(ctx, people, places)
+    claims = _claims(ctx, people, places, policy)
     settlements = _settle(ctx, version, policy, claims)
     settlements += _corrections(ctx, claims)
     _statements(ctx, version, policy, places, settlements)
@@ -150,24 +163,31 @@ def generate(ctx: DemoContext) -> None:
 
 
 def _policy(ctx: DemoContext):
+    one_stop = (POLICY_DIR / f"{ONE_STOP_POLICY_CODE}.toml").read_text(encoding="utf-8")
     if ctx.write:
         loaded = services.policy_load_builtin()
+        loaded.append(services.policy_publish(None, document=one_stop, division=ctx.county, note="built-in"))
         ctx.counts[PolicyVersion._meta.label] += len(loaded)
         version = selectors.policy_version_in_force(ctx.county, dt.date(YEAR, 1, 1))
         return version, selectors.engine_policy(version)
-    document = (POLICY_DIR / f"{POLICY_CODE}.toml").read_text(encoding="utf-8")
-    policy = services.parse_document(document)
-    version = PolicyVersion(
-        code=policy.code,
-        version=1,
-        name=policy.name,
-        valid_from=policy.valid_from,
-        valid_to=policy.valid_to,
-        document=document,
-        note="built-in",
-    )
-    ctx.save([version])
-    return version, policy
+    versions = []
+    for code, division in ((POLICY_CODE, None), (ONE_STOP_POLICY_CODE, ctx.county)):
+        document = (POLICY_DIR / f"{code}.toml").read_text(encoding="utf-8")
+        policy = load_policy(POLICY_DIR / f"{code}.toml")
+        versions.append(
+            PolicyVersion(
+                code=policy.code,
+                version=1,
+                name=policy.name,
+                division=division,
+                valid_from=policy.valid_from,
+                valid_to=policy.valid_to,
+                document=document,
+                note="built-in",
+            )
+        )
+    ctx.save(versions)
+    return versions[-1], policy
 
 
 # --- households and members --------------------------------------------------------------------------
@@ -186,6 +206,9 @@ def _households(ctx: DemoContext, policy) -> list[_Person]:
     people: list[_Person] = []
     serial_in_village: Counter[int] = Counter()
     certificates = Counter()
+    # Its own stream, so that choosing the poor leaves the rest of the county as it was.
+    poor_rng = random.Random(f"{ctx.seed}:poverty registry")
+    ctx.poor_households = []
     for index, village in enumerate(rng.choices(villages, weights=weights, k=ctx.insurance_households)):
         serial_in_village[village.pk] += 1
         number = f"{village.code}{serial_in_village[village.pk]:04d}"
@@ -209,7 +232,16 @@ def _households(ctx: DemoContext, policy) -> list[_Person]:
             group = SpecialGroup.DIBAO
         elif rng.random() < TEKUN_HOUSEHOLDS:
             group = SpecialGroup.TEKUN
+        civil_affairs = group in (SpecialGroup.WUBAO, SpecialGroup.DIBAO, SpecialGroup.TEKUN)
+        poor = poor_rng.random() < (POOR_CIVIL_AFFAIRS_HOUSEHOLDS if civil_affairs else POOR_OTHER_HOUSEHOLDS)
+        if poor:
+            was_enrolled, enrolled = enrolled, poor_rng.random() >= POOR_NOT_ENROLLED
+            if enrolled and not was_enrolled:
+                household.paid_on = dt.date(YEAR - 1, 12, poor_rng.randrange(1, 31))
+            ctx.poor_households.append((household, []))
         for position, (name, male, birth, relation) in enumerate(family, start=1):
+            # Nobody is born after the demo's today (an ID number with a future birth date is invalid).
+            birth = min(birth, TODAY - dt.timedelta(days=1))
             id_number = ctx.id_number(area, birth, male=male)
             member_group = group
             age = YEAR - birth.year
@@ -231,11 +263,15 @@ def _households(ctx: DemoContext, policy) -> list[_Person]:
                 special_group=member_group,
                 certificate_number=certificate,
                 card_number=f"{area}{index + 1:07d}{position}",
+                registered_poor=poor,
             )
             members.append(member)
-            people.append(_Person(member, village.parent, village, age, male, enrolled))
+            if poor:
+                ctx.poor_households[-1][1].append(member)
+            people.append(_Person(member, village.parent, village, age, male, enrolled, poor))
     ctx.save(households)
     ctx.save(members)
+    ctx.insurance_members = [(p.member, p.enrolled) for p in people]
     enrolments = [
         Enrolment(
             member=p.member,
@@ -510,8 +546,11 @@ def _day(rng, first: dt.date = dt.date(YEAR, 1, 1), last: dt.date = TODAY) -> dt
     return first + dt.timedelta(days=rng.randrange((last - first).days + 1))
 
 
-def _claims(ctx: DemoContext, people: list[_Person], places: _Places) -> list[Claim]:
+def _claims(ctx: DemoContext, people: list[_Person], places: _Places, policy) -> list[Claim]:
     rng = ctx.random
+    # The one-stop facts draw from their own stream, so the rest of the year stays as it was.
+    one_stop_rng = random.Random(f"{ctx.seed}:one-stop facts")
+    major_diseases = policy.poverty.major_diseases if policy.poverty is not None else ()
     claims: list[Claim] = []
     drift: dict[tuple[int, int], int] = {}
 
@@ -545,6 +584,7 @@ def _claims(ctx: DemoContext, people: list[_Person], places: _Places) -> list[Cl
             )
         )
         claims[-1].enrolled = person.enrolled
+        claims[-1].poor = person.poor
 
     def inpatient(person, institution, admit=None, disease=None, level3=False):
         admit = admit or _day(rng, last=TODAY - dt.timedelta(days=2))
@@ -570,6 +610,10 @@ def _claims(ctx: DemoContext, people: list[_Person], places: _Places) -> list[Cl
                 amounts["partial_items"] = _part(total, 2, 10, rng)
         if institution is places.tcm_hospital:
             amounts["tcm_amount"] = _part(total, 40, 90, rng)
+        if person.poor:
+            if level >= 2 and major_diseases and one_stop_rng.random() < MAJOR_DISEASE_ADMISSIONS:
+                amounts["major_disease"] = one_stop_rng.choice(major_diseases)
+            amounts["over_treatment"] = one_stop_rng.random() < OVER_TREATMENT_ADMISSIONS
         add(
             person,
             institution,

@@ -108,8 +108,23 @@ def sub_fund_of(claim_type: str) -> str:
     return SubFund.INPATIENT if claim_type in INPATIENT_POOL_TYPES else SubFund.OUTPATIENT
 
 
+# The one-stop layers after basic insurance, as stored on a Settlement (basic is `reimbursed`).
+LAYER_FIELDS = (
+    "serious_illness",
+    "supplementary",
+    "assistance",
+    "funds",
+    "waiver",
+    "backstop",
+    "hospital_borne",
+)
+
+
 def engine_result(settled: scalar.Settlement) -> dict:
-    return {name: getattr(settled, name) for name in RESULT_FIELDS}
+    result = {name: getattr(settled, name) for name in RESULT_FIELDS}
+    layers = settled.layers
+    result.update({name: getattr(layers, name) if layers is not None else 0 for name in LAYER_FIELDS})
+    return result
 
 
 def not_enrolled_result(engine_claim: scalar.Claim) -> dict:
@@ -156,6 +171,7 @@ def settlement_row(
         pooled=fen_to_yuan(result["pooled"]),
         ratio=None if ratio is None else Decimal(ratio.numerator) / ratio.denominator,
         reimbursed=fen_to_yuan(result["reimbursed"]),
+        **{name: fen_to_yuan(result.get(name, 0)) for name in LAYER_FIELDS},
         patient_pays=fen_to_yuan(result["patient_pays"]),
         cap_applied=result["cap_applied"],
         steps=steps_as_stored(result["steps"]),

@@ -2,9 +2,15 @@
 
 Input: UTF-8 (a byte-order mark is allowed), a header row, columns in any order, unknown columns
 refused. Required columns are REQUIRED_COLUMNS; an absent optional column or an empty optional cell
-takes the engine's default (e.g. designated = 1). Amounts are yuan with at most 2 decimals.
+takes the engine's default (e.g. designated = 1). Amounts are yuan with at most 2 decimals. For the
+one-stop settlement of the poor: `poor` and `over_treatment` are flags (0 | 1) and `major_disease` a code
+of the policy's major-disease list or empty; a code not on the list is reported when the readers are
+given the list (`major_diseases`).
 
-Output: OUTPUT_COLUMNS in that order, one row per claim in input order. Amounts are yuan with exactly
+Output: OUTPUT_COLUMNS in that order, one row per claim in input order; under a policy with the
+one-stop layers LAYERED_OUTPUT_COLUMNS, i.e. LAYER_COLUMNS (basic, serious_illness, supplementary,
+assistance, funds, waiver, backstop, hospital_borne) after them, and `patient_pays` is what is left after
+every layer: the layers and patient_pays add up to the total. Amounts are yuan with exactly
 2 decimals; `ratio` is the compensation ratio as a decimal fraction of 1 with at least 2 and at most
 6 decimals (0.65, 0.715, 1.00), empty for flat-rate benefits and ineligible claims; `reason` is the
 engine's stable code when a claim is ineligible or its amount was limited, empty otherwise.
@@ -21,7 +27,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -30,7 +36,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
-from .engine.batch import REASONS, table_from_claims
+from .engine.batch import LAYER_COLUMNS, REASONS, table_from_claims
 from .engine.money import fen_to_yuan, yuan_to_fen
 from .engine.policy import SPECIAL_GROUPS
 from .engine.scalar import AMOUNT_FIELDS, CLAIM_TYPES, OK, TOTAL_PARTS, Claim, ClaimError, Settlement
@@ -47,8 +53,17 @@ REQUIRED_COLUMNS = (
     "discharge_date",
     "total",
 )
-FLAG_COLUMNS = ("specialist", "designated", "for_profit", "out_of_county", "referral", "migrant_certificate")
-TEXT_COLUMNS = ("disease", "chronic_disease")
+FLAG_COLUMNS = (
+    "specialist",
+    "designated",
+    "for_profit",
+    "out_of_county",
+    "referral",
+    "migrant_certificate",
+    "poor",
+    "over_treatment",
+)
+TEXT_COLUMNS = ("disease", "chronic_disease", "major_disease")
 DATE_COLUMNS = ("admit_date", "discharge_date")
 INPUT_COLUMNS = (
     *REQUIRED_COLUMNS,
@@ -69,6 +84,7 @@ OUTPUT_COLUMNS = (
     "patient_pays",
     "cap_applied",
 )
+LAYERED_OUTPUT_COLUMNS = (*OUTPUT_COLUMNS, *LAYER_COLUMNS)
 MAX_REPORTED = 50
 
 _AMOUNT = re.compile(r"\d+(\.\d{1,2})?")
@@ -101,18 +117,19 @@ def describe(problems: list[Problem], limit: int = MAX_REPORTED) -> list[str]:
     return lines
 
 
-def read_claims(path: Path | str) -> list[Claim]:
+def read_claims(path: Path | str, major_diseases: Collection[str] | None = None) -> list[Claim]:
     data = Path(path).read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         row = data[: error.start].count(b"\n") + 1
         raise ClaimsFileError([Problem(row, "-", "is not UTF-8 text")]) from None
-    return parse_claims(text)
+    return parse_claims(text, major_diseases)
 
 
-def parse_claims(text: str) -> list[Claim]:
-    """Every claim of a CSV text, or ClaimsFileError naming every problem found."""
+def parse_claims(text: str, major_diseases: Collection[str] | None = None) -> list[Claim]:
+    """Every claim of a CSV text, or ClaimsFileError naming every problem found; with `major_diseases`,
+    a major_disease code not in it is a problem too."""
     text = text.removeprefix("\ufeff")
     records = csv.reader(io.StringIO(text, newline=""))
     header = [name.strip() for name in next(records, [])]
@@ -131,6 +148,8 @@ def parse_claims(text: str) -> list[Claim]:
                 row_problems.append(Problem(row_number, _column_letter(index), "is outside the header"))
         cells = {name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(header)}
         values = _claim_values(row_number, cells, row_problems)
+        if major_diseases is not None and values.get("major_disease", "") not in ("", *major_diseases):
+            row_problems.append(_major_disease_problem(row_number, values["major_disease"]))
         claim_id = cells["claim_id"]
         if claim_id in first_row_of:
             row_problems.append(
@@ -148,6 +167,10 @@ def parse_claims(text: str) -> list[Claim]:
     if problems:
         raise ClaimsFileError(problems)
     return claims
+
+
+def _major_disease_problem(row: int, code: str) -> Problem:
+    return Problem(row, "major_disease", f"is not one of the policy's major diseases: {code!r}")
 
 
 def _header_problems(header: list[str]) -> list[Problem]:
@@ -268,7 +291,7 @@ def format_ratio(ratio: Fraction | None) -> str:
 
 
 def settlement_row(settlement: Settlement) -> dict[str, str]:
-    return {
+    row = {
         "claim_id": settlement.claim_id,
         "eligible": "1" if settlement.eligible else "0",
         "reason": "" if settlement.reason == OK else settlement.reason,
@@ -279,10 +302,18 @@ def settlement_row(settlement: Settlement) -> dict[str, str]:
         "patient_pays": format_yuan(settlement.patient_pays),
         "cap_applied": "1" if settlement.cap_applied else "0",
     }
+    if settlement.layers is not None:
+        row.update({name: format_yuan(getattr(settlement.layers, name)) for name in LAYER_COLUMNS})
+    return row
 
 
-def write_settlements(settlements: Iterable[Settlement], handle: TextIO) -> None:
-    writer = csv.DictWriter(handle, fieldnames=OUTPUT_COLUMNS, lineterminator="\n")
+def write_settlements(settlements: Iterable[Settlement], handle: TextIO, layered: bool | None = None) -> None:
+    """The settlements file; `layered` (default: whether the first settlement has layers) adds LAYER_COLUMNS."""
+    settlements = list(settlements)
+    if layered is None:
+        layered = bool(settlements) and settlements[0].layers is not None
+    fieldnames = LAYERED_OUTPUT_COLUMNS if layered else OUTPUT_COLUMNS
+    writer = csv.DictWriter(handle, fieldnames=fieldnames, lineterminator="\n")
     writer.writeheader()
     for settlement in settlements:
         writer.writerow(settlement_row(settlement))
@@ -396,7 +427,7 @@ class _Column:
         return np.ascontiguousarray(self.matrix(max(width, 1))).view(f"S{max(width, 1)}").ravel()
 
 
-def read_claims_columns(path: Path | str) -> ClaimsColumns:
+def read_claims_columns(path: Path | str, major_diseases: Collection[str] | None = None) -> ClaimsColumns:
     """Every claim of a claims file as columns, or ClaimsFileError naming every problem, as read_claims."""
     data = Path(path).read_bytes()
     if not data.isascii():
@@ -405,10 +436,10 @@ def read_claims_columns(path: Path | str) -> ClaimsColumns:
         except UnicodeDecodeError as error:
             row = data[: error.start].count(b"\n") + 1
             raise ClaimsFileError([Problem(row, "-", "is not UTF-8 text")]) from None
-    return parse_claims_columns(data)
+    return parse_claims_columns(data, major_diseases)
 
 
-def parse_claims_columns(data: bytes | str) -> ClaimsColumns:
+def parse_claims_columns(data: bytes | str, major_diseases: Collection[str] | None = None) -> ClaimsColumns:
     """Every claim of a UTF-8 CSV as columns, or ClaimsFileError; the same verdicts as parse_claims."""
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -418,10 +449,10 @@ def parse_claims_columns(data: bytes | str) -> ClaimsColumns:
     if plain and not data.isascii():
         plain = not _NON_ASCII_SPACE.search(data.decode("utf-8"))
     if not plain:
-        return _columns_to_claims(*_tokenise_with_csv(data.decode("utf-8")))
+        return _columns_to_claims(*_tokenise_with_csv(data.decode("utf-8")), major_diseases)
     if b"\r" in data:  # the csv module ends a record at \r\n, \r or \n alike
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    return _columns_to_claims(*(_tokenise_frame(data) or _tokenise_plain(data)))
+    return _columns_to_claims(*(_tokenise_frame(data) or _tokenise_plain(data)), major_diseases)
 
 
 def _tokenise_plain(data: bytes) -> tuple[list[str], dict[str, _Column], np.ndarray, list]:
@@ -679,7 +710,11 @@ def _strip(column: _Column) -> _Column:
 
 
 def _columns_to_claims(
-    header: list[str], columns: dict[str, _Column], rows: np.ndarray, problems: list
+    header: list[str],
+    columns: dict[str, _Column],
+    rows: np.ndarray,
+    problems: list,
+    major_diseases: Collection[str] | None = None,
 ) -> ClaimsColumns:
     # A row whose cells are all empty is skipped, as by the row reader.
     filled = np.isin(rows, [problem[0] for problem in problems])
@@ -741,6 +776,15 @@ def _columns_to_claims(
     troubled[repeats] = True
 
     table = _engine_table(values, strings, size)
+    if major_diseases is not None and "major_disease" in table:
+        vocabulary = table["major_disease_vocabulary"]
+        unlisted = np.array([bool(code) and code not in major_diseases for code in vocabulary])
+        for index in np.flatnonzero(unlisted[table["major_disease"]]):
+            row = int(rows[index])
+            code = vocabulary[table["major_disease"][index]]
+            # After the cell problems of the row, as the row reader reports it.
+            problems.append((row, 1, len(_cell_rules()), _major_disease_problem(row, code)))
+            troubled[index] = True
     for index in np.flatnonzero(~troubled & _claim_rule_suspects(table)):
         try:
             _claim_at(table, index)
@@ -962,11 +1006,18 @@ def claims_from_columns(columns: ClaimsColumns) -> list[Claim]:
     return [_claim_at(table, index) for index in range(len(columns))]
 
 
-def write_settlement_columns(claim_ids: np.ndarray, settled: dict[str, np.ndarray], handle: TextIO) -> None:
-    """write_settlements for the batch engine's output columns, byte for byte, built column by column."""
+def write_settlement_columns(
+    claim_ids: np.ndarray, settled: dict[str, np.ndarray], handle: TextIO, layered: bool | None = None
+) -> None:
+    """write_settlements for the batch engine's output columns, byte for byte, built column by column;
+    `layered` (default: whether the layer columns are there) adds LAYER_COLUMNS."""
+    if layered is None:
+        layered = "basic" in settled
+    output_columns = LAYERED_OUTPUT_COLUMNS if layered else OUTPUT_COLUMNS
+    yuan_columns = (*_YUAN_COLUMNS, *LAYER_COLUMNS) if layered else _YUAN_COLUMNS
     size = claim_ids.size
     if not size:
-        handle.write(",".join(OUTPUT_COLUMNS) + "\n")
+        handle.write(",".join(output_columns) + "\n")
         return
     numerator = np.asarray(settled["ratio_numerator"], dtype=np.int64)
     denominator = np.asarray(settled["ratio_denominator"], dtype=np.int64)
@@ -976,8 +1027,8 @@ def write_settlement_columns(claim_ids: np.ndarray, settled: dict[str, np.ndarra
         format_ratio(Fraction(int(key) // span, int(key) % span) if key % span else None) for key in keys
     )
     which = which.reshape(-1)
-    if _plain_ids(claim_ids) and all(settled[name].min() >= 0 for name in _YUAN_COLUMNS):
-        handle.write(_settlements_text(claim_ids, settled, texts, which))
+    if _plain_ids(claim_ids) and all(settled[name].min() >= 0 for name in yuan_columns):
+        handle.write(_settlements_text(claim_ids, settled, texts, which, output_columns, yuan_columns))
         return
     fields = [_id_cells(claim_ids)]
     fields.append(_lookup_cells(settled["eligible"].astype(np.int64), ("0", "1")))
@@ -987,6 +1038,8 @@ def write_settlement_columns(claim_ids: np.ndarray, settled: dict[str, np.ndarra
     fields.append(_lookup_cells(which, texts))
     fields += [_yuan_cells(settled[name]) for name in ("reimbursed", "patient_pays")]
     fields.append(_lookup_cells(settled["cap_applied"].astype(np.int64), ("0", "1")))
+    if layered:
+        fields += [_yuan_cells(settled[name]) for name in LAYER_COLUMNS]
 
     # Each row is its fields side by side in fixed-width slots; the used bytes, read row after row,
     # are the file.
@@ -995,7 +1048,7 @@ def write_settlement_columns(claim_ids: np.ndarray, settled: dict[str, np.ndarra
     parts = [*[part for field in fields for part in (field, comma)][:-1], newline]
     cells = np.concatenate([part[0] for part in parts], axis=1)
     used = np.concatenate([part[1] for part in parts], axis=1)
-    handle.write(",".join(OUTPUT_COLUMNS) + "\n")
+    handle.write(",".join(output_columns) + "\n")
     handle.write(cells[used].tobytes().decode("utf-8"))
 
 
@@ -1014,6 +1067,8 @@ def _settlements_text(
     settled: dict[str, np.ndarray],
     ratio_texts: tuple[str, ...],
     ratio_codes: np.ndarray,
+    output_columns: tuple[str, ...] = OUTPUT_COLUMNS,
+    yuan_columns: tuple[str, ...] = _YUAN_COLUMNS,
 ) -> str:
     """The settlements file built and written by polars (on both cores): what the numpy path writes,
     for ids that need no quotes and amounts that are not negative."""
@@ -1026,7 +1081,7 @@ def _settlements_text(
             "reason": settled["reason"].astype(np.int64),
             "ratio": ratio_codes.astype(np.int64),
             **{name: settled[name].astype(np.uint8) for name in ("eligible", "cap_applied")},
-            **{name: np.asarray(settled[name], dtype=np.int64) for name in _YUAN_COLUMNS},
+            **{name: np.asarray(settled[name], dtype=np.int64) for name in yuan_columns},
         }
     )
 
@@ -1040,9 +1095,9 @@ def _settlements_text(
     columns = {
         "reason": lookup("reason", reasons),
         "ratio": lookup("ratio", list(ratio_texts)),
-        **{name: yuan(name) for name in _YUAN_COLUMNS},
+        **{name: yuan(name) for name in yuan_columns},
     }
-    output = frame.select([columns.get(name, pl.col(name)) for name in OUTPUT_COLUMNS])
+    output = frame.select([columns.get(name, pl.col(name)) for name in output_columns])
     return output.write_csv(None, line_terminator="\n", quote_style="never")
 
 

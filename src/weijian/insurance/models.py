@@ -139,6 +139,9 @@ class Member(AuditedModel):
     certificate_number = models.CharField(_("special-group certificate"), max_length=40, blank=True)
     card_number = models.CharField(_("scheme card number"), max_length=30, blank=True, db_index=True)
     photo = models.FileField(_("photo"), upload_to="insurance/photos/%Y/", blank=True)
+    # Kept by the poverty registry (entry, exit, re-entry); a claim copies it when entered, so the cashier
+    # recognises a poor patient from the card alone (seed-003 R2 L107).
+    registered_poor = models.BooleanField(_("registered poor"), default=False)
 
     objects = ScopedQuerySet.as_manager()
     scope_division_path = "household__division"
@@ -322,6 +325,11 @@ class Claim(AuditedModel):
     out_of_county = models.BooleanField(_("out of county"), default=False)
     referral = models.BooleanField(_("referral"), default=False)
     migrant_certificate = models.BooleanField(_("migrant / student certificate"), default=False)
+    # One-stop settlement facts (seed-003 R3 L137/L139): the patient's poverty status at entry, a disease of
+    # the major-disease list, and over-treatment found by review (the hospital then bears the excess).
+    poor = models.BooleanField(_("registered poor"), default=False)
+    major_disease = models.CharField(_("major disease"), max_length=40, blank=True)
+    over_treatment = models.BooleanField(_("over-treatment recorded"), default=False)
     state = models.CharField(
         _("state"), max_length=10, choices=ClaimState.choices, default=ClaimState.ENTERED
     )
@@ -383,6 +391,15 @@ class Settlement(AuditedModel):
     pooled = models.DecimalField(_("pooled amount"), **MONEY)
     ratio = models.DecimalField(_("ratio"), max_digits=9, decimal_places=6, null=True, blank=True)
     reimbursed = models.DecimalField(_("reimbursed"), **MONEY)
+    # The one-stop layers after basic insurance (`reimbursed`); zero under a policy without them.
+    # reimbursed + the layers + patient_pays = total.
+    serious_illness = money_field(_("serious-illness insurance"))
+    supplementary = money_field(_("supplementary insurance"))
+    assistance = money_field(_("medical assistance"))
+    funds = money_field(_("assistance funds"))
+    waiver = money_field(_("hospital waiver"))
+    backstop = money_field(_("government backstop"))
+    hospital_borne = money_field(_("borne by the hospital"))
     patient_pays = models.DecimalField(_("patient pays"), **MONEY)
     cap_applied = models.BooleanField(_("cap applied"), default=False)
     # [[step, amount in yuan as a string, clause], ...] in the order the engine applied them.

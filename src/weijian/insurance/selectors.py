@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
@@ -56,7 +56,8 @@ def policy_version_in_force(division: Division, on: dt.date) -> PolicyVersion:
     regions = Q(division__isnull=True) | Q(division__in=[division, *division.ancestors()])
     version = (
         PolicyVersion.objects.filter(regions, valid_from__lte=on, valid_to__gte=on)
-        .order_by("-division__code", "-created_at", "-version")
+        # A region's own policy wins over one for everywhere (NULL sorts first in PostgreSQL's DESC).
+        .order_by(F("division__code").desc(nulls_last=True), "-created_at", "-version")
         .first()
     )
     if version is None:

@@ -27,7 +27,7 @@ from weijian.registry.models import Institution
 from . import bookkeeping, selectors
 from .engine import scalar
 from .engine.money import fen_to_yuan, yuan_to_fen
-from .engine.policy import POLICY_DIR, PolicyError, parse_policy
+from .engine.policy import POLICY_DIR, PolicyError, parse_policy, read_policy_file
 from .models import (
     GOVERNMENT_PAYERS,
     Claim,
@@ -63,6 +63,8 @@ CLAIM_FACTS = (
     "out_of_county",
     "referral",
     "migrant_certificate",
+    "major_disease",
+    "over_treatment",
 )
 
 
@@ -95,10 +97,19 @@ def _fen(value: Decimal) -> int:
 # --- policy versions -------------------------------------------------------------------------------------
 
 
+def _stored_document(code: str) -> dict:
+    """The newest stored version of a policy another one extends; the built-in file if none is stored."""
+    version = PolicyVersion.objects.filter(code=code).order_by("-version").first()
+    if version is None:
+        return read_policy_file(code)
+    return tomllib.loads(version.document)
+
+
 def parse_document(document: str):
-    """The engine's policy for a document, or InvalidFinancing naming the offending key."""
+    """The engine's policy for a document, or InvalidFinancing naming the offending key. A document that
+    extends another (`extends = "demo-ncms"`) is laid over the newest stored version of that policy."""
     try:
-        return parse_policy(tomllib.loads(document))
+        return parse_policy(tomllib.loads(document), resolve=_stored_document)
     except tomllib.TOMLDecodeError as error:
         raise InvalidFinancing(_("Not valid TOML: %(error)s") % {"error": error}, field="document") from None
     except PolicyError as error:
@@ -134,11 +145,16 @@ def policy_publish(user, *, document: str, division: Division | None = None, not
 
 
 def policy_load_builtin() -> list[PolicyVersion]:
-    """Store each policy shipped in the policies folder as version 1, unless its code is there already."""
+    """Store each base policy shipped in the policies folder as version 1, unless its code is there
+    already. A policy laid over another (`extends`, such as the one-stop layers of demo-poverty) is
+    adopted by a region, so it is published for that region, not loaded for everyone."""
     loaded = []
     for path in sorted(POLICY_DIR.glob("*.toml")):
+        document = path.read_text(encoding="utf-8")
+        if "extends" in tomllib.loads(document).get("policy", {}):
+            continue
         if not PolicyVersion.objects.filter(code=path.stem).exists():
-            loaded.append(policy_publish(None, document=path.read_text(encoding="utf-8"), note="built-in"))
+            loaded.append(policy_publish(None, document=document, note="built-in"))
     return loaded
 
 
@@ -440,6 +456,9 @@ def engine_claim_of(claim: Claim) -> scalar.Claim:
             migrant_certificate=claim.migrant_certificate,
             eyes=claim.eyes,
             chronic_disease=claim.chronic_disease,
+            poor=claim.poor,
+            major_disease=claim.major_disease,
+            over_treatment=claim.over_treatment,
             **{name: _fen(getattr(claim, name)) for name in CLAIM_AMOUNTS},
         )
     except scalar.ClaimError as error:
@@ -472,6 +491,11 @@ def claim_enter(
     if discharge is None:
         raise InvalidFinancing.required("discharge_date")
     fields.setdefault("discharge_date", discharge)
+    # The cashier recognises a poor patient from the card (seed-003 R2 L107); a correction keeps the
+    # status the original claim was settled with.
+    fields.setdefault("poor", corrects.poor if corrects is not None else member.registered_poor)
+    if fields.get("major_disease"):
+        _check_major_disease(member, discharge, fields["major_disease"])
     claim = Claim(
         number=next_claim_number(institution, discharge.year),
         institution=institution,
@@ -486,6 +510,14 @@ def claim_enter(
     full_clean_or_raise(claim, exclude=["number"])
     claim.save()
     return claim
+
+
+def _check_major_disease(member: Member, discharge: dt.date, code: str) -> None:
+    """A major disease is one of the list of the policy in force (settled as a fixed split)."""
+    version = selectors.policy_version_in_force(member.household.division, discharge)
+    rules = selectors.engine_policy(version).poverty if version is not None else None
+    if rules is None or code not in rules.major_diseases:
+        raise InvalidFinancing(_("Not a disease of the policy's major-disease list."), field="major_disease")
 
 
 def _require_claim_parties(user, institution: Institution, member: Member) -> None:
@@ -578,7 +610,15 @@ def claim_reverse(user, claim: Claim, *, reason: str, on: dt.date | None = None)
         raise WrongState(_("The settlement was rejected on the institution's statement."))
     negated = {
         name: -getattr(original, name)
-        for name in ("total", "eligible_cost", "deductible", "pooled", "reimbursed", "patient_pays")
+        for name in (
+            "total",
+            "eligible_cost",
+            "deductible",
+            "pooled",
+            "reimbursed",
+            "patient_pays",
+            *bookkeeping.LAYER_FIELDS,
+        )
     }
     reversal = Settlement.objects.create(
         claim=claim,

@@ -1209,3 +1209,15 @@ def _allowed(column: Column) -> str:
     if column.key == "service_lines":
         return "、".join(f"{code} {name}" for code, name in ServiceLine.objects.values_list("code", "name"))
     return ""
+
+
+def sheet_rows(file, filename: str) -> tuple[Iterator[tuple[int, list[Any]]], dt.datetime]:
+    """The rows of the first sheet of an xlsx or csv file as (row number, cells), and the workbook's
+    date epoch, for other apps that import lists with the same readers."""
+    sheet = _open_sheet(file, filename)
+    return sheet.rows(), sheet.epoch
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text a user typed (whole numbers without .0, dates as YYYY-MM-DD)."""
+    return _as_text(value)

@@ -4,10 +4,12 @@ The rules and the fen are those of the scalar path. Per-claim arithmetic is vect
 is carried in (person, discharge date, claim id) order: running totals clipped at the cap for the
 annual caps and quotas, an exclusive running count for the first-admission deductible, and a loop over
 chain depth (not over claims) for same-disease transfer chains, the one genuinely sequential rule.
+Under a policy with the one-stop layers for the poor (policy.poverty), each layer is one more vectorised
+pass; its yearly limits are running totals clipped at the cap within person-year groups too.
 
 A table is a mapping of column name → array, one row per claim, named like the Claim fields. Amounts
 are whole fen (int64), dates datetime64[D]. Code columns (claim_type, special_group, disease,
-chronic_disease) are either string arrays or integer codes into the sequence stored under
+chronic_disease, major_disease) are either string arrays or integer codes into the sequence stored under
 "<column>_vocabulary"; claim_type and special_group default to CLAIM_TYPES and GROUPS.
 """
 
@@ -26,10 +28,12 @@ from .scalar import (
     CLAIM_TYPES,
     DUAL_COVERAGE_LIMIT,
     FOR_PROFIT,
+    LAYER_NAMES,
     NOT_DESIGNATED,
     NOT_IN_FORCE,
     OK,
     OUT_OF_COUNTY_NO_REFERRAL,
+    OUTPATIENT_WAIVER_TYPES,
     TOTAL_PARTS,
     Claim,
     ClaimError,
@@ -49,8 +53,10 @@ REASONS = (
     DUAL_COVERAGE_LIMIT,
 )
 GROUPS = ("none", *SPECIAL_GROUPS)
-CODE_COLUMNS = ("claim_type", "special_group", "disease", "chronic_disease")
+CODE_COLUMNS = ("claim_type", "special_group", "disease", "chronic_disease", "major_disease")
 FLAG_COLUMNS = ("specialist", "designated", "for_profit", "out_of_county", "referral", "migrant_certificate")
+# Read only under a policy with the one-stop layers.
+LAYER_FLAG_COLUMNS = ("poor", "over_treatment")
 FLAG_DEFAULTS = {"designated": True}
 # ratio_numerator / ratio_denominator hold the ratio as a reduced fraction; 0/0 means none (flat rate).
 OUTPUT_COLUMNS = (
@@ -66,6 +72,8 @@ OUTPUT_COLUMNS = (
     "patient_pays",
     "cap_applied",
 )
+# Added under a policy with the one-stop layers (patient_pays is then what is left after all of them).
+LAYER_COLUMNS = LAYER_NAMES
 
 _TYPE = {name: index for index, name in enumerate(CLAIM_TYPES)}
 _REASON = {name: index for index, name in enumerate(REASONS)}
@@ -82,7 +90,7 @@ def table_from_claims(claims: Iterable[Claim]) -> dict[str, np.ndarray]:
         table[name] = np.array([getattr(claim, name) for claim in claims], dtype=str)
     for name in (*AMOUNT_FIELDS, "facility_level", "eyes"):
         table[name] = np.array([getattr(claim, name) for claim in claims], dtype=np.int64)
-    for name in FLAG_COLUMNS:
+    for name in (*FLAG_COLUMNS, *LAYER_FLAG_COLUMNS):
         table[name] = np.array([getattr(claim, name) for claim in claims], dtype=bool)
     for name in ("admit_date", "discharge_date"):
         table[name] = np.array([getattr(claim, name) for claim in claims], dtype="datetime64[D]")
@@ -203,6 +211,16 @@ def settle_batch(table: Mapping, policy: Policy) -> dict[str, np.ndarray]:
     no_deductible_group = np.array([name in policy.no_deductible_groups for name in group_names])[group_codes]
     disease, disease_names = _codes(table, "disease", size, ("",))
     chronic, chronic_names = _codes(table, "chronic_disease", size, ("",))
+    rules = policy.poverty
+    if rules is not None:
+        poor, over_treatment = (
+            np.asarray(table[name], dtype=bool) if name in table else np.zeros(size, dtype=bool)
+            for name in LAYER_FLAG_COLUMNS
+        )
+        major, major_names = _codes(table, "major_disease", size, ("",))
+        unknown = [name for name in major_names if name and name not in rules.major_diseases]
+        if unknown:
+            raise ClaimError("major_disease", f"{unknown[0]!r} is not one of the policy's major diseases")
     _check(columns, kind, admit, discharge, claim_id)
     if np.any(
         (kind == _TYPE["chronic_outpatient"]) & (np.array([not name for name in chronic_names])[chronic])
@@ -255,6 +273,9 @@ def settle_batch(table: Mapping, policy: Policy) -> dict[str, np.ndarray]:
         full_deductible[lvl] = rule.deductible
     due = full_deductible[standard]
     waived = no_deductible_group | tcm_dominant
+    if rules is not None:
+        # R3 L131: no inpatient deductible for the poor at the listed levels.
+        waived = waived | (poor & np.isin(level, list(rules.deductible_waived_levels)))
 
     # Year state, in (person, discharge date, claim id) order; a person-year is one group.
     order = _claim_order(person, discharge, claim_id)
@@ -321,6 +342,24 @@ def settle_batch(table: Mapping, policy: Policy) -> dict[str, np.ndarray]:
     # Caps: a running total per person-year bucket, clipped at the bucket's cap, is exact because each
     # claim receives min(due, cap − running total) and the dual-coverage limit is also a plain min.
     dual_limit = total - columns["other_insurance_paid"]
+    # R3 L139: basic insurance pays at most the insurance share of a major-disease admission's total.
+    split_limit = None
+    if rules is not None:
+        split = (
+            eligible
+            & poor
+            & inpatient
+            & np.array([bool(name) for name in major_names])[major]
+            & np.isin(level, list(rules.major_splits))
+        )
+        insurance_share = np.zeros((2, 4), dtype=np.int64)
+        supplementary_share = np.zeros((2, 4), dtype=np.int64)
+        insurance_share[1], supplementary_share[1] = 1, 1
+        for lvl, rule in rules.major_splits.items():
+            insurance_share[:, lvl] = rule.insurance.numerator, rule.insurance.denominator
+            supplementary_share[:, lvl] = rule.supplementary.numerator, rule.supplementary.denominator
+        insurance = _share(total, insurance_share[0][level], insurance_share[1][level])
+        split_limit = np.where(split, insurance, np.iinfo(np.int64).max)
     inpatient_bucket = inpatient | delivery
     per_claim_inpatient = policy.switches.inpatient_cap_period == "claim"
     bucket = np.zeros(size, dtype=np.int64)
@@ -349,8 +388,11 @@ def settle_batch(table: Mapping, policy: Policy) -> dict[str, np.ndarray]:
     if in_bucket.size:
         starts_here = np.ones(in_bucket.size, dtype=bool)
         starts_here[1:] = bucket_key[1:] != bucket_key[:-1]
-        sums = np.cumsum(np.minimum(raw[in_bucket], dual_limit[in_bucket]))
-        before_group = (sums - np.minimum(raw[in_bucket], dual_limit[in_bucket]))[_group_starts(starts_here)]
+        counted = np.minimum(raw[in_bucket], dual_limit[in_bucket])
+        if split_limit is not None:
+            counted = np.minimum(counted, split_limit[in_bucket])
+        sums = np.cumsum(counted)
+        before_group = (sums - counted)[_group_starts(starts_here)]
         spent = np.minimum(sums - before_group, cap[in_bucket])
         spent_before = np.concatenate(([0], spent[:-1]))
         spent_before[starts_here] = 0
@@ -359,6 +401,8 @@ def settle_batch(table: Mapping, policy: Policy) -> dict[str, np.ndarray]:
     cap_applied = has_limit & (raw > limit)
     after_cap = np.where(cap_applied, limit, raw)
     reimbursed = np.minimum(after_cap, dual_limit)
+    if split_limit is not None:
+        reimbursed = np.minimum(reimbursed, split_limit)
     reason = np.where(
         ~eligible,
         reason,
@@ -369,7 +413,7 @@ def settle_batch(table: Mapping, policy: Policy) -> dict[str, np.ndarray]:
 
     zero = np.zeros(size, dtype=np.int64)
     reimbursed = np.where(eligible, reimbursed, 0)
-    return {
+    settled = {
         "claim_id": claim_id,
         "eligible": eligible,
         "reason": reason,
@@ -382,3 +426,137 @@ def settle_batch(table: Mapping, policy: Policy) -> dict[str, np.ndarray]:
         "patient_pays": total - reimbursed,
         "cap_applied": eligible & cap_applied,
     }
+    if rules is None:
+        return settled
+    layers = _layers(
+        rules,
+        columns,
+        eligible=eligible,
+        kind=kind,
+        cost=cost,
+        basic=reimbursed,
+        poor=poor & eligible,
+        over_treatment=over_treatment,
+        split=split,
+        split_insurance=insurance,
+        supplementary_share=_share(total, supplementary_share[0][level], supplementary_share[1][level]),
+        funds_disease=np.array([name in rules.funds_diseases for name in disease_names])[disease],
+        out_of_county=flags["out_of_county"],
+        referral=flags["referral"],
+        order=order,
+        starts=_group_starts(boundary) if size else np.zeros(0, dtype=np.int64),
+    )
+    settled.update(layers)
+    settled["patient_pays"] = total - sum(layers[name] for name in LAYER_NAMES)
+    return settled
+
+
+def _within_year(amount: np.ndarray, cap: int, order: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """What each claim receives when a person-year's running total stops at `cap`: min(cap, R_i) −
+    min(cap, R_(i−1)), R the running sum in claim order, which is min(amount, cap − granted so far)."""
+    ordered = amount[order]
+    sums = np.cumsum(ordered)
+    within = sums - (sums - ordered)[starts]
+    granted = np.empty_like(amount)
+    granted[order] = np.minimum(within, cap) - np.minimum(within - ordered, cap)
+    return granted
+
+
+def _fraction_share(amount: np.ndarray, share: Fraction) -> np.ndarray:
+    return _share(amount, share.numerator, share.denominator)
+
+
+def _layers(
+    rules,
+    columns: dict,
+    *,
+    eligible,
+    kind,
+    cost,
+    basic,
+    poor,
+    over_treatment,
+    split,
+    split_insurance,
+    supplementary_share,
+    funds_disease,
+    out_of_county,
+    referral,
+    order,
+    starts,
+) -> dict[str, np.ndarray]:
+    """scalar._layers column by column: one pass per layer, in paying order."""
+    total, level = columns["total"], columns["facility_level"]
+    unpaid = total - columns["other_insurance_paid"]
+    inpatient = _INPATIENT[kind] & eligible
+    paid = {name: np.zeros(total.size, dtype=np.int64) for name in LAYER_NAMES}
+    paid["basic"] = basic
+    so_far = basic.copy()
+
+    def own() -> np.ndarray:
+        return np.maximum(unpaid - so_far, 0)
+
+    def pay(name: str, amount: np.ndarray) -> None:
+        nonlocal so_far
+        paid[name] = paid[name] + amount
+        so_far = so_far + amount
+
+    # Major diseases (R3 L139): fixed shares of the total, no other layer.
+    pay("serious_illness", np.where(split, np.minimum(split_insurance - basic, own()), 0))
+    pay("supplementary", np.where(split, np.minimum(supplementary_share, own()), 0))
+    layered = inpatient & ~split
+
+    # Serious illness (R3 L135), every patient: what the year's base owes now less what it owed before.
+    serious = rules.serious_illness
+    base = np.where(layered, np.maximum(cost - basic, 0), 0)
+    ordered = base[order]
+    sums = np.cumsum(ordered)
+    after_sorted = sums - (sums - ordered)[starts]
+    after = np.empty_like(base)
+    after[order] = after_sorted
+    before = after - base
+    deductible = np.where(poor, serious.poor_deductible, serious.deductible)
+    numerator = np.where(poor, serious.poor_ratio.numerator, serious.ratio.numerator)
+    denominator = np.where(poor, serious.poor_ratio.denominator, serious.ratio.denominator)
+
+    def due(amount: np.ndarray) -> np.ndarray:
+        return np.minimum(
+            serious.annual_cap, _share(np.maximum(amount - deductible, 0), numerator, denominator)
+        )
+
+    raw = np.where(layered, np.minimum(np.maximum(due(after) - due(before), 0), own()), 0)
+    pay("serious_illness", _within_year(raw, serious.annual_cap, order, starts))
+
+    poor_inpatient = layered & poor
+    left = np.where(poor_inpatient, np.maximum(cost - paid["basic"] - paid["serious_illness"], 0), 0)
+    pay("supplementary", np.minimum(_fraction_share(left, rules.supplementary_ratio), own()))
+    left = np.maximum(left - paid["supplementary"], 0)
+    assistance = np.minimum(_fraction_share(left, rules.assistance.ratio), own())
+    pay("assistance", _within_year(assistance, rules.assistance.annual_cap, order, starts))
+    in_county = ~out_of_county | referral
+    funds = np.where(poor_inpatient & in_county & funds_disease, _fraction_share(own(), rules.funds.ratio), 0)
+    pay("funds", _within_year(funds, rules.funds.annual_cap, order, starts))
+
+    poor_rest = poor & ~split
+    at_level = poor_rest & np.isin(level, list(rules.waiver_levels)) & ~out_of_county
+    outpatient = np.isin(kind, [_TYPE[name] for name in OUTPATIENT_WAIVER_TYPES])
+    waiver_amount = np.where(
+        inpatient, rules.waiver_inpatient, np.where(outpatient, rules.waiver_outpatient, 0)
+    )
+    pay("waiver", np.where(at_level, np.minimum(own(), waiver_amount), 0))
+
+    # The self-pay cap (R3 L137/L145 or R6 L277/L287); over-treatment makes the excess the hospital's.
+    if rules.switches.self_pay_cap_reading == "r6":
+        capped = (inpatient & in_county) | (kind == _TYPE["chronic_outpatient"])
+    else:
+        capped = inpatient
+    capped &= poor_rest
+    share = rules.self_pay_share()
+    excess = np.where(capped, np.maximum(own() - _fraction_share(total, share), 0), 0)
+    if rules.switches.annual_personal_cap == "poverty_line":
+        # R6 L277: the year's own inpatient spending stops at the poverty line.
+        personal = np.where(poor_inpatient, np.maximum(own() - excess, 0), 0)
+        excess = excess + personal - _within_year(personal, rules.poverty_line, order, starts)
+    pay("hospital_borne", np.where(over_treatment, excess, 0))
+    pay("backstop", np.where(over_treatment, 0, excess))
+    return paid

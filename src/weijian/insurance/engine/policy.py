@@ -2,6 +2,7 @@
 
 import datetime
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -25,6 +26,13 @@ SWITCH_CHOICES = {
     "formulary_denominator": ("drug_cost", "total_cost"),
 }
 PAYER_LEVELS = ("central", "region", "city", "county")
+POVERTY_SWITCH_CHOICES = {
+    # seed-003 R3 L137/L145 (9.5% of total cost, every admission) or R6 L277/L287 (5%, in-county and
+    # referred admissions and chronic outpatient maintenance).
+    "self_pay_cap_reading": ("r3", "r6"),
+    # seed-003 R6 L277: yearly personal inpatient spending held to the poverty line, or no such limit.
+    "annual_personal_cap": ("off", "poverty_line"),
+}
 
 
 class PolicyError(ValueError):
@@ -81,6 +89,63 @@ class Financing:
 
 
 @dataclass(frozen=True)
+class PovertySwitches:
+    self_pay_cap_reading: str  # r3 | r6
+    annual_personal_cap: str  # off | poverty_line
+
+
+@dataclass(frozen=True)
+class SeriousIllnessRule:
+    """Serious-illness insurance (大病保险) on the cost basic insurance leaves (seed-003 R3 L135)."""
+
+    deductible: int  # fen, per person-year
+    ratio: Fraction
+    poor_deductible: int
+    poor_ratio: Fraction
+    annual_cap: int
+
+
+@dataclass(frozen=True)
+class CappedShare:
+    """A share of what is left, limited per person and year."""
+
+    ratio: Fraction
+    annual_cap: int  # fen
+
+
+@dataclass(frozen=True)
+class MajorDiseaseSplit:
+    """Fixed split of a major-disease admission's total cost (seed-003 R3 L139); the patient pays the rest."""
+
+    insurance: Fraction  # basic + serious-illness insurance together
+    supplementary: Fraction
+
+
+@dataclass(frozen=True)
+class PovertyRules:
+    """The one-stop layers for the registered poor (seed-003 §2.11, §4.7), in the order they pay."""
+
+    switches: PovertySwitches
+    deductible_waived_levels: frozenset[int]  # facility levels where the poor pay no inpatient deductible
+    serious_illness: SeriousIllnessRule
+    supplementary_ratio: Fraction
+    assistance: CappedShare
+    funds: CappedShare
+    funds_diseases: frozenset[str]
+    waiver_levels: frozenset[int]
+    waiver_outpatient: int  # fen per outpatient visit
+    waiver_inpatient: int  # fen per admission
+    self_pay_cap: Fraction  # of total cost, reading r3
+    in_county_cap: Fraction  # of total cost, reading r6
+    poverty_line: int  # fen per person-year
+    major_diseases: tuple[str, ...]  # in the file's order
+    major_splits: MappingProxyType  # facility level → MajorDiseaseSplit
+
+    def self_pay_share(self) -> Fraction:
+        return self.in_county_cap if self.switches.self_pay_cap_reading == "r6" else self.self_pay_cap
+
+
+@dataclass(frozen=True)
 class Policy:
     code: str
     name: str
@@ -108,6 +173,8 @@ class Policy:
     chronic_quotas: MappingProxyType  # disease → yearly quota in fen
     financing: Financing
     formulary_limits: MappingProxyType  # facility level → largest out-of-formulary drug share
+    # The one-stop layers for the poor; None for a policy of basic insurance only.
+    poverty: PovertyRules | None = None
 
 
 class _Table:
@@ -181,6 +248,14 @@ class _Table:
             raise PolicyError(self.key(name), f"must be between 0% and {maximum * 100}%")
         return share
 
+    def levels(self, name: str) -> frozenset[int]:
+        value = self.raw(name)
+        if not isinstance(value, list) or not all(
+            isinstance(item, int) and not isinstance(item, bool) and item in LEVELS for item in value
+        ):
+            raise PolicyError(self.key(name), "must be a list of facility levels (1, 2, 3)")
+        return frozenset(value)
+
     def names(self, name: str, allowed: tuple[str, ...] | None = None) -> frozenset[str]:
         value = self.raw(name)
         if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
@@ -241,8 +316,147 @@ def _financing(table: _Table) -> Financing:
     )
 
 
-def parse_policy(data: dict) -> Policy:
-    """Validate a parsed policy document; raise PolicyError naming the first bad key."""
+def _poverty(table: _Table) -> PovertyRules:
+    switches_table = table.table("switches")
+    switches = PovertySwitches(
+        **{name: switches_table.choice(name, choices) for name, choices in POVERTY_SWITCH_CHOICES.items()}
+    )
+    switches_table.done()
+
+    basic = table.table("basic")
+    deductible_waived_levels = basic.levels("deductible_waived_levels")
+    basic.done()
+
+    serious = table.table("serious_illness")
+    serious_illness = SeriousIllnessRule(
+        deductible=serious.money("deductible"),
+        ratio=serious.share("ratio"),
+        poor_deductible=serious.money("poor_deductible"),
+        poor_ratio=serious.share("poor_ratio"),
+        annual_cap=serious.money("annual_cap"),
+    )
+    serious.done()
+
+    supplementary = table.table("supplementary")
+    supplementary_ratio = supplementary.share("ratio")
+    supplementary.done()
+
+    capped = {}
+    for layer in ("assistance", "funds"):
+        layer_table = table.table(layer)
+        capped[layer] = CappedShare(
+            ratio=layer_table.share("ratio"), annual_cap=layer_table.money("annual_cap")
+        )
+        if layer == "funds":
+            funds_diseases = layer_table.names("diseases")
+        layer_table.done()
+
+    waiver = table.table("waiver")
+    waiver_levels = waiver.levels("levels")
+    waiver_outpatient, waiver_inpatient = waiver.money("outpatient"), waiver.money("inpatient")
+    waiver.done()
+
+    backstop = table.table("backstop")
+    self_pay_cap, in_county_cap = backstop.share("self_pay_cap"), backstop.share("in_county_cap")
+    poverty_line = backstop.money("poverty_line")
+    backstop.done()
+
+    major = table.table("major_diseases")
+    major.names("codes")
+    major_diseases = tuple(dict.fromkeys(major.data["codes"]))  # file order, for lists shown to users
+    split_table = major.table("split")
+    splits = {}
+    for key in split_table.data:
+        if key not in ("1", "2", "3"):
+            raise PolicyError(split_table.key(key), "must be a facility level 1, 2 or 3")
+        rule = split_table.table(key)
+        split = MajorDiseaseSplit(
+            insurance=rule.share("insurance"), supplementary=rule.share("supplementary")
+        )
+        if split.insurance + split.supplementary > 1:
+            raise PolicyError(rule.key("supplementary"), "insurance and supplementary exceed 100%")
+        rule.done()
+        splits[int(key)] = split
+    split_table.done()
+    major.done()
+
+    table.done()
+    return PovertyRules(
+        switches=switches,
+        deductible_waived_levels=deductible_waived_levels,
+        serious_illness=serious_illness,
+        supplementary_ratio=supplementary_ratio,
+        assistance=capped["assistance"],
+        funds=capped["funds"],
+        funds_diseases=funds_diseases,
+        waiver_levels=waiver_levels,
+        waiver_outpatient=waiver_outpatient,
+        waiver_inpatient=waiver_inpatient,
+        self_pay_cap=self_pay_cap,
+        in_county_cap=in_county_cap,
+        poverty_line=poverty_line,
+        major_diseases=major_diseases,
+        major_splits=MappingProxyType(splits),
+    )
+
+
+def read_policy_file(code: str) -> dict:
+    """The parsed TOML of the built-in policy named `code` (the default resolver of `extends`)."""
+    path = POLICY_DIR / f"{code}.toml"
+    if not path.is_file():
+        raise PolicyError("policy.extends", f"no built-in policy named {code}")
+    return _read_toml(path)
+
+
+def _merged(base: dict, override: dict) -> dict:
+    """`override` laid over `base`: tables merge key by key, any other value of `override` wins."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def resolve_extends(data: dict, resolve: Callable[[str], dict] | None = None) -> dict:
+    """The document with the policies it extends merged beneath it; its own [policy] table is kept whole."""
+    resolve = resolve or read_policy_file
+    seen: list[str] = []
+    while isinstance(data.get("policy"), dict) and "extends" in data["policy"]:
+        meta = dict(data["policy"])
+        base_code = meta.pop("extends")
+        if not isinstance(base_code, str) or not base_code.strip():
+            raise PolicyError("policy.extends", "must be the code of another policy")
+        if base_code in seen or base_code == meta.get("code"):
+            raise PolicyError("policy.extends", f"policies extend each other in a circle through {base_code}")
+        seen.append(base_code)
+        try:
+            base = resolve(base_code)
+        except PolicyError:
+            raise
+        except (LookupError, OSError) as error:
+            raise PolicyError("policy.extends", f"cannot read policy {base_code}: {error}") from None
+        if not isinstance(base, dict):
+            raise PolicyError("policy.extends", f"policy {base_code} is not a table")
+        base_meta = base.get("policy") if isinstance(base.get("policy"), dict) else {}
+        merged = _merged({key: value for key, value in base.items() if key != "policy"}, data)
+        # The base's own `extends` carries on the chain; its other meta is replaced by this file's.
+        if "extends" in base_meta:
+            meta["extends"] = base_meta["extends"]
+        merged["policy"] = meta
+        data = merged
+    return data
+
+
+def parse_policy(data: dict, resolve: Callable[[str], dict] | None = None) -> Policy:
+    """Validate a parsed policy document; raise PolicyError naming the first bad key.
+
+    A document whose [policy] table names `extends = "<code>"` is laid over that policy (resolve(code)
+    returns its parsed document; by default the built-in file of that name): tables merge key by key,
+    this document wins, and its [policy] table is its own.
+    """
+    data = resolve_extends(data, resolve)
     root = _Table(data, "")
 
     meta = root.table("policy")
@@ -325,6 +539,8 @@ def parse_policy(data: dict) -> Policy:
     limits_table.done()
     formulary.done()
 
+    poverty = _poverty(root.table("poverty")) if "poverty" in root.data else None
+
     root.done()
     return Policy(
         code=code,
@@ -353,16 +569,30 @@ def parse_policy(data: dict) -> Policy:
         chronic_quotas=MappingProxyType(chronic_quotas),
         financing=financing,
         formulary_limits=MappingProxyType(formulary_limits),
+        poverty=poverty,
     )
 
 
-def load_policy(path: Path | str) -> Policy:
+def _read_toml(path: Path | str) -> dict:
     with open(path, "rb") as handle:
         try:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
         except tomllib.TOMLDecodeError as error:
             raise PolicyError("<file>", f"not valid TOML: {error}") from None
-    return parse_policy(data)
+
+
+def load_policy(path: Path | str, resolve: Callable[[str], dict] | None = None) -> Policy:
+    return parse_policy(_read_toml(path), resolve)
+
+
+def load_policy_text(text: str, resolve: Callable[[str], dict] | None = None) -> Policy:
+    """A policy from TOML text (e.g. a stored version); `resolve(code)` returns the parsed document of a
+    policy it extends, by default the built-in file of that name."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise PolicyError("<file>", f"not valid TOML: {error}") from None
+    return parse_policy(data, resolve)
 
 
 def demo_policy() -> Policy:

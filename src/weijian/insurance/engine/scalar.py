@@ -11,7 +11,7 @@ from fractions import Fraction
 from types import MappingProxyType
 
 from .money import apply_share
-from .policy import FEE_CLASSES, LEVELS, SPECIAL_GROUPS, FeeShare, Policy
+from .policy import FEE_CLASSES, LEVELS, SPECIAL_GROUPS, FeeShare, MajorDiseaseSplit, Policy
 
 INPATIENT_TYPES = ("inpatient", "delivery_pathological")
 CLAIM_TYPES = (
@@ -55,6 +55,38 @@ EXCLUSIONS = "篇6 §6.4.5(2)"
 EXCLUDED_ITEMS = "篇6 §6.4.5(3)"
 OUTPATIENT = "篇6 §6.4.2"
 
+# One-stop layers for the poor (seed-003 §2.11, §4.7): the source document and line of each rule.
+POOR_DEDUCTIBLE = "R3 L131"
+SERIOUS_ILLNESS = "R3 L135"
+SUPPLEMENTARY = "R3 L137"
+MAJOR_DISEASE = "R3 L139"
+ASSISTANCE = "R3 L137, R6 L287"
+FUNDS = "R6 L287"
+WAIVER = "R3 L141"
+SELF_PAY_CAP = {"r3": "R3 L137, L145", "r6": "R6 L277, L287"}
+OVER_TREATMENT = "R3 L137"
+POVERTY_LINE = "R6 L277"
+PATIENT_SHARE = "R3 L129"
+
+# The layers in the order they pay; with patient_pays they add up to the claim's total.
+LAYER_NAMES = (
+    "basic",
+    "serious_illness",
+    "supplementary",
+    "assistance",
+    "funds",
+    "waiver",
+    "backstop",
+    "hospital_borne",
+)
+OUTPATIENT_WAIVER_TYPES = ("outpatient", "tcm_outpatient", "chronic_outpatient")
+# Person-year buckets of the layers (PersonYear.reimbursed).
+SERIOUS_ILLNESS_BASE_BUCKET = "serious_illness_base"
+SERIOUS_ILLNESS_BUCKET = "serious_illness"
+ASSISTANCE_BUCKET = "assistance"
+FUNDS_BUCKET = "funds"
+PERSONAL_BUCKET = "personal"
+
 
 class ClaimError(ValueError):
     """A claim's fields are inconsistent; `field` names the offending one."""
@@ -94,6 +126,11 @@ class Claim:
     migrant_certificate: bool = False
     eyes: int = 0
     chronic_disease: str = ""
+    # One-stop settlement for the poor (seed-003 §2.11): a registered poor patient, one of the policy's
+    # major diseases (empty: none), and care the hospital recorded as over-treatment (R3 L137).
+    poor: bool = False
+    major_disease: str = ""
+    over_treatment: bool = False
 
     def __post_init__(self):
         if not self.claim_id:
@@ -151,6 +188,25 @@ class PersonYear:
 
 
 @dataclass(frozen=True)
+class Layers:
+    """Who pays what of one claim under a policy with the one-stop layers; the amounts add up to the total."""
+
+    basic: int
+    serious_illness: int
+    supplementary: int
+    assistance: int
+    funds: int
+    waiver: int
+    backstop: int
+    hospital_borne: int
+    patient_pays: int  # includes anything another insurer covered, as Settlement.patient_pays
+
+    def amounts(self) -> dict[str, int]:
+        """Every layer by name, in paying order, then patient_pays."""
+        return {name: getattr(self, name) for name in (*LAYER_NAMES, "patient_pays")}
+
+
+@dataclass(frozen=True)
 class Settlement:
     claim_id: str
     eligible: bool
@@ -165,6 +221,8 @@ class Settlement:
     cap_applied: bool
     state: PersonYear
     steps: tuple[tuple[str, int, str], ...]
+    # The one-stop layers (None under a policy without them); patient_pays above is then layers.patient_pays.
+    layers: Layers | None = None
 
 
 def _counted(amount: int, share: FeeShare, bracket_mode: str) -> int:
@@ -254,6 +312,9 @@ def _inpatient(claim: Claim, state: PersonYear, policy: Policy, cost: int, steps
     if claim.special_group in policy.no_deductible_groups:
         due = 0
         steps.append(("special_group_no_deductible", 0, SCOPE))
+    elif _poor_waiver(claim, policy):
+        due = 0
+        steps.append(("poor_no_deductible", 0, POOR_DEDUCTIBLE))
     elif tcm_dominant:
         due = 0
         steps.append(("tcm_no_deductible", 0, SCOPE))
@@ -273,6 +334,29 @@ def _inpatient(claim: Claim, state: PersonYear, policy: Policy, cost: int, steps
     return _Inpatient(deductible=deductible, pooled=cost - deductible, ratio=ratio, chain_paid=chain_paid)
 
 
+def _poor_waiver(claim: Claim, policy: Policy) -> bool:
+    """A poor patient pays no inpatient deductible at the listed levels (R3 L131); like the special-group
+    waiver, the admission still uses up the year's first-admission deductible."""
+    rules = policy.poverty
+    return rules is not None and claim.poor and claim.facility_level in rules.deductible_waived_levels
+
+
+def major_disease_split(claim: Claim, policy: Policy) -> MajorDiseaseSplit | None:
+    """The fixed split of a poor patient's major-disease admission at a listed level (R3 L139), else None."""
+    rules = policy.poverty
+    if rules is None or not claim.poor or not claim.major_disease or claim.claim_type not in INPATIENT_TYPES:
+        return None
+    return rules.major_splits.get(claim.facility_level)
+
+
+def _check_major_disease(claim: Claim, policy: Policy) -> None:
+    rules = policy.poverty
+    if rules is not None and claim.major_disease and claim.major_disease not in rules.major_diseases:
+        raise ClaimError(
+            "major_disease", f"{claim.major_disease!r} is not one of the policy's major diseases"
+        )
+
+
 def _inpatient_limit(state: PersonYear, policy: Policy) -> tuple[int, str]:
     if policy.switches.inpatient_cap_period == "claim":
         return policy.inpatient_cap, CLAIM_CAP
@@ -285,12 +369,14 @@ def settle(claim: Claim, state: PersonYear, policy: Policy) -> Settlement:
         raise ValueError(
             f"claim {claim.claim_id} is for {claim.person_id}/{claim.year}, state is for {state.person_id}/{state.year}"
         )
+    _check_major_disease(claim, policy)
     steps: list[tuple[str, int, str]] = []
     excluded = _exclusion(claim, policy)
     if excluded is not None:
         reason, clause = excluded
         steps.append(("total", claim.total, FORMULA))
         steps.append((reason, -claim.total, clause))
+        nothing = None if policy.poverty is None else Layers(*([0] * len(LAYER_NAMES)), claim.total)
         return Settlement(
             claim_id=claim.claim_id,
             eligible=False,
@@ -304,6 +390,7 @@ def settle(claim: Claim, state: PersonYear, policy: Policy) -> Settlement:
             cap_applied=False,
             state=state,
             steps=tuple(steps),
+            layers=nothing,
         )
 
     cost = _eligible_cost(claim, policy, steps)
@@ -375,12 +462,25 @@ def settle(claim: Claim, state: PersonYear, policy: Policy) -> Settlement:
     if reimbursed > dual_limit:
         steps.append((DUAL_COVERAGE_LIMIT, dual_limit - reimbursed, SCOPE))
         reimbursed, reason = dual_limit, DUAL_COVERAGE_LIMIT
+    split = major_disease_split(claim, policy)
+    if split is not None:
+        # Basic and serious-illness insurance together pay the split's share of the total (R3 L139).
+        insurance = apply_share(claim.total, split.insurance)
+        if reimbursed > insurance:
+            steps.append(("major_disease_insurance_share", insurance - reimbursed, MAJOR_DISEASE))
+            reimbursed = insurance
     steps.append(("reimbursed", reimbursed, FORMULA))
 
     if bucket is not None and reimbursed:
         totals = dict(new_state.reimbursed)
         totals[bucket] = totals.get(bucket, 0) + reimbursed
         new_state = replace(new_state, reimbursed=MappingProxyType(totals))
+
+    layers = None
+    patient_pays = claim.total - reimbursed
+    if policy.poverty is not None:
+        layers, new_state = _layers(claim, policy, cost, reimbursed, split, new_state, steps)
+        patient_pays = layers.patient_pays
 
     return Settlement(
         claim_id=claim.claim_id,
@@ -391,11 +491,108 @@ def settle(claim: Claim, state: PersonYear, policy: Policy) -> Settlement:
         pooled=pooled,
         ratio=ratio,
         reimbursed=reimbursed,
-        patient_pays=claim.total - reimbursed,
+        patient_pays=patient_pays,
         cap_applied=cap_applied,
         state=new_state,
         steps=tuple(steps),
+        layers=layers,
     )
+
+
+def _layers(
+    claim: Claim,
+    policy: Policy,
+    cost: int,
+    basic: int,
+    split: MajorDiseaseSplit | None,
+    state: PersonYear,
+    steps: list,
+) -> tuple[Layers, PersonYear]:
+    """The layers after basic insurance, in the order of seed-003 §4.7; each pays from what is left."""
+    rules = policy.poverty
+    paid = dict.fromkeys(LAYER_NAMES, 0)
+    paid["basic"] = basic
+    totals = dict(state.reimbursed)
+
+    def own() -> int:
+        # What nobody has paid yet; what another insurer paid is never paid twice (篇6 §6.4.1).
+        return max(0, claim.total - claim.other_insurance_paid - sum(paid.values()))
+
+    def pay(layer: str, amount: int, clause: str, step: str | None = None) -> None:
+        if amount:
+            paid[layer] += amount
+            steps.append((step or layer, amount, clause))
+
+    def within_year(bucket: str, amount: int, cap: int) -> int:
+        granted = min(amount, max(0, cap - totals.get(bucket, 0)))
+        totals[bucket] = totals.get(bucket, 0) + granted
+        return granted
+
+    inpatient = claim.claim_type in INPATIENT_TYPES
+    if split is not None:
+        # R3 L139: insurance (basic + serious illness) and supplementary pay fixed shares of the total;
+        # no other layer pays, and the admission stays out of the serious-illness running base.
+        insurance = apply_share(claim.total, split.insurance)
+        pay("serious_illness", min(insurance - basic, own()), MAJOR_DISEASE)
+        pay("supplementary", min(apply_share(claim.total, split.supplementary), own()), MAJOR_DISEASE)
+    else:
+        if inpatient:
+            serious = rules.serious_illness
+            deductible, ratio = serious.deductible, serious.ratio
+            if claim.poor:
+                deductible, ratio = serious.poor_deductible, serious.poor_ratio
+            before = totals.get(SERIOUS_ILLNESS_BASE_BUCKET, 0)
+            after = before + max(0, cost - basic)
+            totals[SERIOUS_ILLNESS_BASE_BUCKET] = after
+
+            def due(base: int) -> int:
+                return min(serious.annual_cap, apply_share(max(0, base - deductible), ratio))
+
+            # What the year's base owes now less what it owed before this admission, so one deductible
+            # serves the whole year; the running total stops at the annual cap (R3 L135).
+            raw = min(max(0, due(after) - due(before)), own())
+            pay(
+                "serious_illness",
+                within_year(SERIOUS_ILLNESS_BUCKET, raw, serious.annual_cap),
+                SERIOUS_ILLNESS,
+            )
+        if claim.poor:
+            if inpatient:
+                left = max(0, cost - paid["basic"] - paid["serious_illness"])
+                pay("supplementary", min(apply_share(left, rules.supplementary_ratio), own()), SUPPLEMENTARY)
+                left = max(0, left - paid["supplementary"])
+                assistance = min(apply_share(left, rules.assistance.ratio), own())
+                granted = within_year(ASSISTANCE_BUCKET, assistance, rules.assistance.annual_cap)
+                pay("assistance", granted, ASSISTANCE)
+                in_county = not claim.out_of_county or claim.referral
+                if in_county and claim.disease in rules.funds_diseases:
+                    funds = apply_share(own(), rules.funds.ratio)
+                    pay("funds", within_year(FUNDS_BUCKET, funds, rules.funds.annual_cap), FUNDS)
+            if claim.facility_level in rules.waiver_levels and not claim.out_of_county:
+                if inpatient:
+                    pay("waiver", min(own(), rules.waiver_inpatient), WAIVER)
+                elif claim.claim_type in OUTPATIENT_WAIVER_TYPES:
+                    pay("waiver", min(own(), rules.waiver_outpatient), WAIVER)
+            # R3 L137 vs L145: an excess caused by over-treatment is the hospital's, otherwise the backstop's.
+            excess_layer = "hospital_borne" if claim.over_treatment else "backstop"
+            reading = rules.switches.self_pay_cap_reading
+            if reading == "r6":
+                capped = (inpatient and (not claim.out_of_county or claim.referral)) or (
+                    claim.claim_type == "chronic_outpatient"
+                )
+            else:
+                capped = inpatient
+            if capped:
+                cap = apply_share(claim.total, rules.self_pay_share())
+                pay(excess_layer, max(0, own() - cap), SELF_PAY_CAP[reading])
+            if rules.switches.annual_personal_cap == "poverty_line" and inpatient:
+                personal = own()
+                allowed = within_year(PERSONAL_BUCKET, personal, rules.poverty_line)
+                pay(excess_layer, personal - allowed, POVERTY_LINE, f"{excess_layer}_poverty_line")
+    patient_pays = claim.total - sum(paid.values())
+    steps.append(("patient_pays", patient_pays, PATIENT_SHARE))
+    layers = Layers(**paid, patient_pays=patient_pays)
+    return layers, replace(state, reimbursed=MappingProxyType(totals))
 
 
 def settle_year(claims: Iterable[Claim], policy: Policy) -> list[Settlement]:

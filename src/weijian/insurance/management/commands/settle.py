@@ -7,6 +7,11 @@ and nothing is written; the output and explanation files are written together or
 Without --explain the file is read and settled column by column (engine.batch), fast enough for a
 county's year of claims; with --explain each claim is settled one at a time (engine.scalar), since the
 explanation is each claim's own steps. Both give the same settlements file byte for byte.
+
+A policy with the one-stop layers for the poor (e.g. demo-poverty) reads the optional columns poor,
+major_disease and over_treatment, refuses a major_disease code not on its list (row and column named),
+and writes each layer after the usual columns: basic, serious_illness, supplementary, assistance, funds,
+waiver, backstop, hospital_borne; patient_pays is then what is left after all of them.
 """
 
 import time
@@ -72,20 +77,22 @@ class Command(BaseCommand):
 
     def _settle_columns(self, claims, out, policy):
         try:
-            columns = csvio.read_claims_columns(claims)
+            columns = csvio.read_claims_columns(claims, _major_diseases(policy))
         except csvio.NotColumnar:
             # Amounts beyond the batch engine's exact int64 range: the scalar path has no such limit.
             return self._settle_claims(claims, out, None, policy)
         # An empty table has nothing to settle (and the batch engine wants at least one row).
         settled = settle_batch(columns.table, policy) if len(columns) else {"reimbursed": np.zeros(0, int)}
+        layered = policy.poverty is not None
         csvio.write_files(
-            {out: lambda handle: csvio.write_settlement_columns(columns.claim_ids, settled, handle)}
+            {out: lambda handle: csvio.write_settlement_columns(columns.claim_ids, settled, handle, layered)}
         )
         return len(columns), int(settled["reimbursed"].sum())
 
     def _settle_claims(self, claims, out, explain, policy):
-        settlements = settle_year(csvio.read_claims(claims), policy)
-        writers = {out: lambda handle: csvio.write_settlements(settlements, handle)}
+        settlements = settle_year(csvio.read_claims(claims, _major_diseases(policy)), policy)
+        layered = policy.poverty is not None
+        writers = {out: lambda handle: csvio.write_settlements(settlements, handle, layered)}
         if explain is not None:
             writers[explain] = lambda handle: csvio.write_steps(settlements, handle)
         csvio.write_files(writers)
@@ -102,3 +109,7 @@ class Command(BaseCommand):
             return load_policy(POLICY_DIR / f"{code}.toml")
         except PolicyError as error:
             raise CommandError(_("--policy %(code)s: %(error)s") % {"code": code, "error": error}) from error
+
+
+def _major_diseases(policy) -> tuple[str, ...] | None:
+    return policy.poverty.major_diseases if policy.poverty is not None else None
