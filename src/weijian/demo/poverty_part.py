@@ -251,6 +251,7 @@ def _registry(ctx, members, clinics, staff, scale) -> _Registry:
     families = [([_of_member(m, True) for m in family], False) for _, family in ctx.poor_households]
     families += [(family, True) for family in _exited_families(ctx, members, scale)]
     histories: dict[int, list[tuple]] = {}
+    returned = 0
     for family, exited in families:
         village = family[0].village
         clinic = clinics.get(village.pk)
@@ -273,7 +274,9 @@ def _registry(ctx, members, clinics, staff, scale) -> _Registry:
         if exited:
             left = _day_in_year(rng, rng.randint(max(2019, year + 1), 2020))
             history.append((StatusAction.EXIT, PovertyStatus.EXITED, left, EXIT_REASON))
-        elif year <= 2020 and rng.random() < EXITED_AND_BACK:
+        # At least one household came back (返贫), so every demo, small ones too, shows a re-entry.
+        elif year <= 2020 and (rng.random() < EXITED_AND_BACK or not returned):
+            returned += 1
             left = _day_in_year(rng, rng.randint(max(2019, year + 1), 2021))
             back = _day_in_year(rng, rng.randint(2024, YEAR))
             history.append((StatusAction.EXIT, PovertyStatus.EXITED, left, EXIT_REASON))

@@ -529,7 +529,7 @@ class SittingMonth(AuditedModel):
 
 
 class CheckupTarget(models.TextChoices):
-    POOR_7_TO_64 = "poor_7_to_64", _("Poor persons aged 7–64 (R6)")
+    POOR_7_TO_64 = "poor_7_to_64", _("Poor persons aged 7–64")
     ALL_POOR = "all_poor", _("All poor persons")
     KEY_GROUPS = "key_groups", _("Poor persons in key-population programmes")
 

@@ -28,12 +28,14 @@ from .scalar import (
     CLAIM_TYPES,
     DUAL_COVERAGE_LIMIT,
     FOR_PROFIT,
+    INPATIENT_TYPES,
     LAYER_NAMES,
     NOT_DESIGNATED,
     NOT_IN_FORCE,
     OK,
     OUT_OF_COUNTY_NO_REFERRAL,
     OUTPATIENT_WAIVER_TYPES,
+    STAY_TYPES,
     TOTAL_PARTS,
     Claim,
     ClaimError,
@@ -77,7 +79,8 @@ LAYER_COLUMNS = LAYER_NAMES
 
 _TYPE = {name: index for index, name in enumerate(CLAIM_TYPES)}
 _REASON = {name: index for index, name in enumerate(REASONS)}
-_INPATIENT = np.array([name in ("inpatient", "delivery_pathological") for name in CLAIM_TYPES])
+_INPATIENT = np.array([name in INPATIENT_TYPES for name in CLAIM_TYPES])
+_STAY = np.array([name in STAY_TYPES for name in CLAIM_TYPES])
 # Above this the int64 products of the half-up rounding could overflow.
 _MAX_PRODUCT = 2**62
 
@@ -488,7 +491,7 @@ def _layers(
     """scalar._layers column by column: one pass per layer, in paying order."""
     total, level = columns["total"], columns["facility_level"]
     unpaid = total - columns["other_insurance_paid"]
-    inpatient = _INPATIENT[kind] & eligible
+    inpatient = _STAY[kind] & eligible
     paid = {name: np.zeros(total.size, dtype=np.int64) for name in LAYER_NAMES}
     paid["basic"] = basic
     so_far = basic.copy()

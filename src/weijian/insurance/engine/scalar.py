@@ -14,6 +14,9 @@ from .money import apply_share
 from .policy import FEE_CLASSES, LEVELS, SPECIAL_GROUPS, FeeShare, MajorDiseaseSplit, Policy
 
 INPATIENT_TYPES = ("inpatient", "delivery_pathological")
+# Admissions for the one-stop layers: a normal delivery is a stay too, though basic insurance pays it a
+# flat rate, so the poor mother's share is held to the self-pay cap like any admission's (R3 L137).
+STAY_TYPES = (*INPATIENT_TYPES, "delivery_normal")
 CLAIM_TYPES = (
     "inpatient",
     "outpatient",
@@ -528,7 +531,7 @@ def _layers(
         totals[bucket] = totals.get(bucket, 0) + granted
         return granted
 
-    inpatient = claim.claim_type in INPATIENT_TYPES
+    inpatient = claim.claim_type in STAY_TYPES
     if split is not None:
         # R3 L139: insurance (basic + serious illness) and supplementary pay fixed shares of the total;
         # no other layer pays, and the admission stays out of the serious-illness running base.

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('target', models.CharField(choices=[('poor_7_to_64', 'Poor persons aged 7–64 (R6)'), ('all_poor', 'All poor persons'), ('key_groups', 'Poor persons in key-population programmes')], max_length=20, verbose_name='target group')),
+                ('target', models.CharField(choices=[('poor_7_to_64', 'Poor persons aged 7–64'), ('all_poor', 'All poor persons'), ('key_groups', 'Poor persons in key-population programmes')], max_length=20, verbose_name='target group')),
                 ('starts_on', models.DateField(verbose_name='starts on')),
                 ('ends_on', models.DateField(verbose_name='ends on')),
                 ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.division', verbose_name='area')),
