@@ -3,7 +3,9 @@ two townships, poor persons with programmes (two of them scheme members of the f
 family-doctor team with a contract, a service and follow-ups, a village cover with sitting days, a
 check-up campaign and one reconciliation mismatch.
 
-Dates are counted back from today, so who is overdue does not depend on the day the tests run:
+The page tests use it; the service and indicator tests use tests/poverty/fixtures.py, whose fixed 2026
+dates let their counts be worked out by hand. Here dates are counted back from today, so who is
+overdue does not depend on the day the tests run:
 王大山's last hypertension follow-up was 100 days ago (interval 90: 10 days overdue), 张三's diabetes
 follow-up 10 days ago (on time).
 """
@@ -45,7 +47,7 @@ class PovertyWorld:
     mismatch: Mismatch | None = None
 
 
-def build_poverty(world, financing) -> PovertyWorld:
+def build_page_world(world, financing) -> PovertyWorld:
     system = world.users["superuser"]
     today = timezone.localdate()
     days = lambda n: today - dt.timedelta(days=n)  # noqa: E731
@@ -200,4 +202,4 @@ def build_poverty(world, financing) -> PovertyWorld:
 
 @pytest.fixture
 def poverty_world(world, financing) -> PovertyWorld:
-    return build_poverty(world, financing)
+    return build_page_world(world, financing)

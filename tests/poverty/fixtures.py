@@ -24,6 +24,7 @@ from tests.insurance.fixtures import household as insurance_household
 from tests.insurance.fixtures import member as insurance_member
 from weijian.core import synthetic
 from weijian.insurance import services as insurance_services
+from weijian.insurance.engine.policy import POLICY_DIR
 from weijian.poverty import services
 from weijian.poverty.models import (
     CheckupCampaign,
@@ -213,3 +214,12 @@ def build_poverty(world) -> Poverty:
     for person in p.persons.values():
         person.refresh_from_db()
     return p
+
+
+def publish_one_stop(world) -> None:
+    """County A adopts the built-in one-stop policy for the poor (demo-poverty) on top of demo-ncms."""
+    insurance_services.policy_publish(
+        None,
+        document=(POLICY_DIR / "demo-poverty.toml").read_text(encoding="utf-8"),
+        division=world.divisions["county_a"],
+    )

@@ -148,8 +148,15 @@ class SettlementOut(Schema):
     ratio: DecimalString | None = Field(
         None, description='Compensation ratio as a decimal string, e.g. "0.650000"'
     )
-    reimbursed: DecimalString = Field(description="Paid by the scheme")
-    patient_pays: DecimalString
+    reimbursed: DecimalString = Field(description="Paid by the scheme (basic insurance)")
+    serious_illness: DecimalString = Field(description="One-stop layers for a poor patient; zero otherwise")
+    supplementary: DecimalString
+    assistance: DecimalString
+    funds: DecimalString
+    waiver: DecimalString
+    backstop: DecimalString
+    hospital_borne: DecimalString
+    patient_pays: DecimalString = Field(description="reimbursed + the layers + patient_pays = total")
     cap_applied: bool
     policy_code: str
     policy_version: int
@@ -223,6 +230,9 @@ class ClaimOut(Schema):
     out_of_county: bool
     referral: bool
     migrant_certificate: bool
+    poor: bool = Field(description="The patient was registered poor when the claim was entered (one-stop)")
+    major_disease: str
+    over_treatment: bool
     corrects: int | None = Field(None, description="Id of the claim this one corrects")
     entered_at: dt.datetime
 
@@ -295,6 +305,8 @@ class ClaimIn(InputSchema):
     out_of_county: bool = False
     referral: bool = False
     migrant_certificate: bool = False
+    major_disease: text(40) = Field("", description="A code of the one-stop policy's major-disease list")
+    over_treatment: bool = Field(False, description="Over-treatment found: the hospital bears the excess")
 
 
 class ReverseIn(InputSchema):

@@ -240,7 +240,7 @@ RETURN_REASONS = ("因病返贫", "因灾返贫", "因残返贫")
 def _registry(ctx, members, clinics, staff, scale) -> _Registry:
     rng = ctx.random
     cat = catalogue()
-    majors = services.major_disease_codes()
+    majors = services.builtin_one_stop_rules().major_diseases
     class_2 = [c for c in cat.chronic_class_2 if c not in ("hypertension", "diabetes")]
     doctor_of = {
         pk: next((p for p in staff[id(clinic)] if p.category == C.VILLAGE_DOCTOR), None)

@@ -23,7 +23,7 @@ AMOUNT_FIELDS = (
     "drug_cost",
     "off_formulary_drug_cost",
 )
-FLAG_FIELDS = ("specialist", "out_of_county", "referral", "migrant_certificate")
+FLAG_FIELDS = ("specialist", "out_of_county", "referral", "migrant_certificate", "over_treatment")
 
 
 def _amount(label, *, required=False):
@@ -85,6 +85,14 @@ class ClaimForm(forms.Form):
     out_of_county = forms.BooleanField(label=_("out of county"), required=False)
     referral = forms.BooleanField(label=_("referral"), required=False)
     migrant_certificate = forms.BooleanField(label=_("migrant / student certificate"), required=False)
+    # One-stop settlement of a poor patient (seed-003 R3 L137, L139).
+    major_disease = forms.CharField(
+        label=_("major disease"),
+        max_length=40,
+        required=False,
+        help_text=_("A code of the major-disease list (poor patients, level-2 and level-3 hospitals)."),
+    )
+    over_treatment = forms.BooleanField(label=_("over-treatment recorded"), required=False)
 
     def __init__(self, *args, institutions=None, **kwargs):
         super().__init__(*args, **kwargs)

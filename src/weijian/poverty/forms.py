@@ -8,8 +8,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from weijian.registry.models import InstitutionType
+
 from .catalogue import catalogue
 from .models import (
+    CheckupTarget,
     ContractCategory,
     FollowUpMethod,
     FollowUpResult,
@@ -19,6 +22,7 @@ from .models import (
     PovertyStatus,
     ServicePackage,
     StatusAction,
+    TeamRole,
 )
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -171,3 +175,113 @@ class CheckupForm(forms.Form):
     def __init__(self, *args, campaigns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaigns
+
+
+# Staff of the team's institution take these roles; a village clinic's doctor joins as the village doctor.
+STAFF_ROLES = (TeamRole.DOCTOR, TeamRole.NURSE, TeamRole.PUBLIC_HEALTH)
+CLINIC_ROLES = (TeamRole.VILLAGE_DOCTOR,)
+
+
+class _MemberRows(forms.Form):
+    """One row per candidate practitioner with a role select ("—" leaves them out): one tap per person
+    on a phone, and a member and a role always come together. `members` carries the rows' errors and,
+    once clean, the chosen (practitioner, role) pairs."""
+
+    members = forms.Field(required=False, widget=forms.HiddenInput)
+
+    def _add_member_rows(self, candidates, roles: dict[int, str]) -> None:
+        self.candidates = list(candidates)
+        for practitioner in self.candidates:
+            at_clinic = practitioner.registered_institution.institution_type == InstitutionType.VILLAGE_CLINIC
+            choices = [(role.value, role.label) for role in (CLINIC_ROLES if at_clinic else STAFF_ROLES)]
+            self.fields[f"role_{practitioner.pk}"] = forms.ChoiceField(
+                label=practitioner.name,
+                choices=[("", "—"), *choices],
+                required=False,
+                initial=roles.get(practitioner.pk, ""),
+            )
+
+    def member_rows(self):
+        return [(practitioner, self[f"role_{practitioner.pk}"]) for practitioner in self.candidates]
+
+    def head_fields(self):
+        return [field for field in self.visible_fields() if not field.name.startswith("role_")]
+
+    def _chosen(self) -> list[tuple]:
+        return [
+            (practitioner, self.cleaned_data[f"role_{practitioner.pk}"])
+            for practitioner in self.candidates
+            if self.cleaned_data.get(f"role_{practitioner.pk}")
+        ]
+
+    def _check_area(self, members, area, *, keep=frozenset()) -> None:
+        """A village doctor serves the village of the clinic: the clinic lies in the area the team serves."""
+        for practitioner, _role in members:
+            clinic = practitioner.registered_institution
+            if (
+                practitioner.pk not in keep
+                and clinic.institution_type == InstitutionType.VILLAGE_CLINIC
+                and not area.contains(clinic.organisation.division.code)
+            ):
+                self.add_error(
+                    "members",
+                    _("%(name)s works at a village clinic outside the area served.")
+                    % {"name": practitioner.name},
+                )
+
+
+class TeamForm(_MemberRows):
+    institution = forms.ModelChoiceField(
+        label=_("institution"), queryset=None, empty_label=None, widget=forms.HiddenInput
+    )
+    division = _DivisionField(label=_("area served"), queryset=None, empty_label=None)
+    name = forms.CharField(label=_("team name"), max_length=100)
+
+    def __init__(self, *args, institutions, areas, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions
+        self.fields["division"].queryset = areas
+        self._add_member_rows(candidates, {})
+
+    def clean(self):
+        data = super().clean()
+        members = self._chosen()
+        if not members:
+            self.add_error("members", _("Give at least one member a role."))
+        elif data.get("division") is not None:
+            self._check_area(members, data["division"])
+        data["members"] = members
+        return data
+
+
+class TeamMembersForm(_MemberRows):
+    def __init__(self, *args, team, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = team
+        self.current = {member.practitioner_id: member.role for member in team.members.all()}
+        self._add_member_rows(candidates, self.current)
+
+    def clean(self):
+        data = super().clean()
+        members = self._chosen()
+        if not members:
+            self.add_error("members", _("Give at least one member a role."))
+        else:
+            # Members already in the team stay even if their clinic is outside the area now.
+            self._check_area(members, self.team.division, keep=frozenset(self.current))
+        data["members"] = members
+        return data
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("campaign name"), max_length=100)
+    division = _DivisionField(label=_("area"), queryset=None, empty_label=None)
+    target = forms.ChoiceField(
+        label=_("target group"), choices=CheckupTarget.choices, widget=forms.RadioSelect
+    )
+    starts_on = forms.DateField(label=_("starts on"), **DATE_WIDGET)
+    ends_on = forms.DateField(label=_("ends on"), **DATE_WIDGET)
+
+    def __init__(self, *args, divisions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = divisions

@@ -35,6 +35,7 @@ from .models import (
     CheckupCampaign,
     Contract,
     ContractState,
+    DoctorTeam,
     FollowUp,
     Fulfilment,
     Mismatch,
@@ -43,9 +44,10 @@ from .models import (
     PovertyStatus,
     Residence,
     StatusChange,
+    TeamRole,
     VillageCover,
 )
-from .services import in_checkup_target
+from .services import in_checkup_target, one_stop_rules
 
 LAYERS = (
     "reimbursed",
@@ -240,6 +242,36 @@ def person_follow_ups(person: PoorPerson, today: dt.date) -> list[Due]:
     return _follow_up_dues([row], _last_follow_ups([person.pk]), _poor_since([person.pk]), today)
 
 
+# --- family-doctor teams ---
+
+
+def team_list(user, *, today: dt.date) -> list[DoctorTeam]:
+    """The teams the user sees with their members by role and their active contracts today."""
+    teams = list(
+        DoctorTeam.objects.visible_to(user)
+        .select_related("institution__organisation", "division")
+        .prefetch_related("members__practitioner")
+        .annotate(
+            active_contracts=Count(
+                "contracts",
+                filter=Q(
+                    contracts__state=ContractState.ACTIVE,
+                    contracts__signed_on__lte=today,
+                    contracts__valid_until__gte=today,
+                ),
+            )
+        )
+        .order_by("-active", "division__code", "name")
+    )
+    for team in teams:
+        team.by_role = [
+            (label, [member.practitioner for member in team.members.all() if member.role == role])
+            for role, label in TeamRole.choices
+        ]
+        team.by_role = [(label, people) for label, people in team.by_role if people]
+    return teams
+
+
 # --- work items ----------------------------------------------------------------------------------------
 
 
@@ -371,16 +403,12 @@ def layered_policy_ids() -> set[int]:
     }
 
 
-def self_pay_target() -> kpi.Target:
-    """9.5 % of total cost (R3), or 5 % when the one-stop policy reads R6."""
+def self_pay_target(area: Division, today: dt.date) -> kpi.Target:
+    """The self-pay cap of the area's one-stop policy: 9.5 % of total cost (R3), or 5 % read as R6."""
     from fractions import Fraction
 
-    from weijian.insurance.engine.policy import POLICY_DIR, load_policy
-
-    policy = load_policy(POLICY_DIR / "demo-poverty.toml")
-    rules = policy.poverty
-    share = rules.in_county_cap if rules.switches.self_pay_cap_reading == "r6" else rules.self_pay_cap
-    return kpi.Target(Fraction(share), kpi.AT_MOST, "R3 L137 / R6 L277")
+    rules = one_stop_rules(area, today)
+    return kpi.Target(Fraction(rules.self_pay_share()), kpi.AT_MOST, "R3 L137 / R6 L277")
 
 
 def kpi_table(user, *, area: Division | None, today: dt.date) -> tuple[Division, list[KpiRow], KpiRow]:

@@ -9,6 +9,7 @@ insurance member's `registered_poor` flag in step, so the cashier recognises a p
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 
@@ -136,8 +137,8 @@ def _codes(values: Iterable[str], allowed: Iterable[str], field: str) -> list[st
     return values
 
 
-def _profile(fields: Mapping) -> dict:
-    """Validate the disease profile and categories against the catalogue."""
+def _profile(fields: Mapping, village: Division) -> dict:
+    """Validate the disease profile and categories against the catalogue and the area's policy."""
     cat = catalogue()
     out = {}
     if "categories" in fields:
@@ -150,7 +151,7 @@ def _profile(fields: Mapping) -> dict:
         )
     if "major_disease" in fields:
         code = fields["major_disease"] or ""
-        if code and code not in major_disease_codes():
+        if code and code not in one_stop_rules(village, timezone.localdate()).major_diseases:
             raise InvalidPoverty(_("Not a disease of the major-disease list."), field="major_disease")
         out["major_disease"] = code
     for name in ("residence", "impoverished_by_illness", "village_doctor", "group"):
@@ -159,12 +160,24 @@ def _profile(fields: Mapping) -> dict:
     return out
 
 
-def major_disease_codes() -> tuple[str, ...]:
-    """The major-disease list of the built-in one-stop policy (the one place the codes are kept)."""
+@functools.cache
+def builtin_one_stop_rules():
     from weijian.insurance.engine.policy import POLICY_DIR, load_policy
 
-    policy = load_policy(POLICY_DIR / "demo-poverty.toml")
-    return tuple(policy.poverty.major_diseases) if policy.poverty is not None else ()
+    return load_policy(POLICY_DIR / "demo-poverty.toml").poverty
+
+
+def one_stop_rules(division: Division, on: dt.date):
+    """The one-stop layers of the policy in force for the area on the day (the major-disease list, the
+    self-pay cap); the built-in demo-poverty rules where the area has adopted none yet."""
+    from weijian.insurance import selectors as insurance_selectors
+
+    try:
+        version = insurance_selectors.policy_version_in_force(division, on)
+    except insurance_selectors.NoPolicy:
+        version = None
+    rules = insurance_selectors.engine_policy(version).poverty if version is not None else None
+    return rules or builtin_one_stop_rules()
 
 
 def _sync_member(person: PoorPerson) -> None:
@@ -215,7 +228,7 @@ def person_register(
         group=group,
         status=workflow.next_status(None, StatusAction.ENTER),
         registered_year=registered_year,
-        **_profile(profile),
+        **_profile(profile, household.village),
     )
     full_clean_or_raise(person)
     person.save()
@@ -236,7 +249,7 @@ def person_update(user, person: PoorPerson, **profile) -> PoorPerson:
     """Change the residence, categories, disease profile or the assigned village doctor."""
     _require(user, workflow.PERMISSION)
     person = _visible(user, PoorPerson.objects.select_for_update(), person.pk)
-    for name, value in _profile(profile).items():
+    for name, value in _profile(profile, person.village).items():
         setattr(person, name, value)
     full_clean_or_raise(person)
     person.save()
@@ -456,18 +469,85 @@ def team_create(
     name: str,
     members: Iterable[tuple[Practitioner, str]],
 ) -> DoctorTeam:
+    """A family-doctor team of an institution in scope, serving an area inside the institution's."""
     _require(user, "poverty.add_doctorteam")
+    require_division_in_scope(user, institution.organisation.division)
     require_division_in_scope(user, division)
+    if not division.code.startswith(institution.organisation.division.prefix):
+        raise InvalidPoverty(_("The area served lies outside the institution's area."), field="division")
+    chosen = _team_members(institution, division, members)
     team = DoctorTeam(institution=institution, division=division, name=name.strip())
     full_clean_or_raise(team)
     team.save()
-    members = list(members)
-    if not members:
-        raise InvalidPoverty(_("A team has at least one member."), field="members")
-    for practitioner, role in members:
+    for practitioner, role in chosen:
         member = TeamMember(team=team, practitioner=practitioner, role=role)
         full_clean_or_raise(member)
         member.save()
+    return team
+
+
+def _team_members(
+    institution: Institution, division: Division, members: Iterable[tuple[Practitioner, str]]
+) -> list[tuple[Practitioner, str]]:
+    """Each member once, working at the team's institution or at a village clinic of the area served."""
+    chosen: dict[int, tuple[Practitioner, str]] = {}
+    for practitioner, role in members:
+        if practitioner.pk in chosen:
+            raise InvalidPoverty(_("A practitioner is in a team once."), field="members")
+        works_at = practitioner.registered_institution
+        at_clinic = (
+            works_at is not None
+            and works_at.institution_type == InstitutionType.VILLAGE_CLINIC
+            and works_at.organisation.division.code.startswith(division.prefix)
+        )
+        if works_at is None or (works_at.pk != institution.pk and not at_clinic):
+            raise InvalidPoverty(
+                _("%(name)s works neither at the institution nor at a village clinic of the area served.")
+                % {"name": practitioner.name},
+                field="members",
+            )
+        chosen[practitioner.pk] = (practitioner, role)
+    if not chosen:
+        raise InvalidPoverty(_("A team has at least one member."), field="members")
+    return list(chosen.values())
+
+
+@transaction.atomic
+def team_members_set(user, team: DoctorTeam, *, members: Iterable[tuple[Practitioner, str]]) -> DoctorTeam:
+    """Make the team's members exactly `members`: those left out leave, a changed role is updated and
+    newcomers join (each change audited, so who served in a team stays traceable)."""
+    _require(user, "poverty.change_doctorteam")
+    team = _visible(user, DoctorTeam.objects.select_for_update(), team.pk)
+    if not team.active:
+        raise WrongState(_("The team is not active."))
+    wanted = {
+        practitioner.pk: (practitioner, role)
+        for practitioner, role in _team_members(team.institution, team.division, members)
+    }
+    current = {member.practitioner_id: member for member in team.members.select_for_update()}
+    for practitioner_id, member in current.items():
+        if practitioner_id not in wanted:
+            member.delete()
+    for practitioner_id, (practitioner, role) in wanted.items():
+        member = current.get(practitioner_id) or TeamMember(team=team, practitioner=practitioner)
+        if member.pk is not None and member.role == role:
+            continue
+        member.role = role
+        full_clean_or_raise(member)
+        member.save()
+    return team
+
+
+@transaction.atomic
+def team_deactivate(user, team: DoctorTeam) -> DoctorTeam:
+    """A deactivated team keeps its contracts until they run out but signs no new ones (contract_sign)."""
+    _require(user, "poverty.change_doctorteam")
+    team = _visible(user, DoctorTeam.objects.select_for_update(), team.pk)
+    if not team.active:
+        raise WrongState(_("The team is not active."))
+    team.active = False
+    team.save()
+    record_transition(team, field="active", old="active", new="inactive")
     return team
 
 

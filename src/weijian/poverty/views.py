@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +35,7 @@ from . import exports, selectors, services, workflow
 from .catalogue import catalogue
 from .engine import kpi
 from .forms import (
+    CampaignForm,
     CheckupForm,
     ContractForm,
     CoverAssignForm,
@@ -44,6 +46,8 @@ from .forms import (
     ResolveForm,
     SittingForm,
     StatusChangeForm,
+    TeamForm,
+    TeamMembersForm,
 )
 from .models import (
     Contract,
@@ -583,19 +587,197 @@ def cover_assign(request):
     return _covers_page(request, assign=form)
 
 
+# --- family-doctor teams -------------------------------------------------------------------------------------
+
+# Teams belong to the primary-care institutions that sign contracts (seed-003 R3 L155).
+TEAM_INSTITUTION_TYPES = (InstitutionType.TOWNSHIP_HOSPITAL, InstitutionType.COMMUNITY_CENTRE)
+
+
+def _team_institutions(user):
+    return (
+        Institution.objects.visible_to(user)
+        .filter(institution_type__in=TEAM_INSTITUTION_TYPES)
+        .select_related("organisation__division")
+        .order_by("organisation__division__code", "pk")
+    )
+
+
+def _team_candidates(user, institution: Institution, also=()):
+    """The institution's own staff, then the village doctors of the clinics in its area (and anyone
+    already in the team, so they can be taken out)."""
+    return (
+        Practitioner.objects.visible_to(user)
+        .filter(
+            Q(registered_institution=institution)
+            | Q(
+                registered_institution__institution_type=InstitutionType.VILLAGE_CLINIC,
+                registered_institution__organisation__division__code__startswith=(
+                    institution.organisation.division.prefix
+                ),
+            )
+            | Q(pk__in=list(also))
+        )
+        .select_related("registered_institution__organisation__division")
+        .order_by(
+            "registered_institution__institution_type",
+            "registered_institution__organisation__division__code",
+            "name",
+            "pk",
+        )
+    )
+
+
+def _team_areas(user, institution: Institution):
+    return (
+        divisions_visible_to(user)
+        .filter(
+            level__in=(DivisionLevel.TOWNSHIP, DivisionLevel.VILLAGE),
+            code__startswith=institution.organisation.division.prefix,
+        )
+        .order_by("code")
+    )
+
+
+def _chosen_institution(request, institutions) -> Institution | None:
+    """The institution the new team belongs to: the one posted or picked, or the only one there is."""
+    pk = request.POST.get("institution") or request.GET.get("institution")
+    if pk:
+        return institutions.filter(pk=pk).first() if str(pk).isdigit() else None
+    return institutions.first() if institutions.count() == 1 else None
+
+
+def _team_form(request, user) -> tuple[TeamForm | None, Institution | None, list[Institution]]:
+    if not user.has_perm("poverty.add_doctorteam"):
+        return None, None, []
+    institutions = _team_institutions(user)
+    institution = _chosen_institution(request, institutions)
+    form = TeamForm(
+        request.POST if request.method == "POST" else None,
+        institutions=institutions,
+        areas=_team_areas(user, institution) if institution else Division.objects.none(),
+        candidates=_team_candidates(user, institution) if institution else [],
+        initial={"institution": institution.pk if institution else None},
+    )
+    return form, institution, list(institutions)
+
+
+@login_required
+def teams(request):
+    user = request.user
+    require(user, "poverty.view_doctorteam")
+    if request.method == "POST":
+        require(user, "poverty.add_doctorteam")
+    form, institution, institutions = _team_form(request, user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            team = services.team_create(
+                user,
+                institution=data["institution"],
+                division=data["division"],
+                name=data["name"],
+                members=data["members"],
+            )
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Team %(name)s created.") % {"name": team.name})
+            return redirect(f"{reverse('poverty:teams')}#team-{team.pk}")
+    return render(
+        request,
+        "poverty/teams.html",
+        {
+            "teams": selectors.team_list(user, today=timezone.localdate()),
+            "form": form,
+            "institution": institution,
+            "institutions": institutions,
+            "show_form": form is not None and (institution is not None or form.is_bound),
+            "can_change": user.has_perm("poverty.change_doctorteam"),
+        },
+    )
+
+
+def _visible_team(user, pk) -> DoctorTeam:
+    team = DoctorTeam.objects.visible_to(user).select_related("institution__organisation", "division")
+    team = team.filter(pk=pk).first()
+    if team is None:
+        raise NotVisible()
+    return team
+
+
+@login_required
+def team_members(request, pk):
+    user = request.user
+    require(user, "poverty.change_doctorteam")
+    team = _visible_team(user, pk)
+    current = team.members.values_list("practitioner_id", flat=True)
+    form = TeamMembersForm(
+        request.POST or None, team=team, candidates=_team_candidates(user, team.institution, also=current)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_members_set(user, team, members=form.cleaned_data["members"])
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Members of %(name)s saved.") % {"name": team.name})
+            return redirect(f"{reverse('poverty:teams')}#team-{team.pk}")
+    return render(request, "poverty/teams.html", {"edit_team": team, "form": form, "show_form": True})
+
+
+@login_required
+def team_deactivate(request, pk):
+    user = request.user
+    require(user, "poverty.change_doctorteam")
+    team = _visible_team(user, pk)
+    if request.method == "POST":
+        try:
+            services.team_deactivate(user, team)
+        except DomainError as error:
+            if is_refusal(error):
+                raise
+            messages.error(request, str(error.message))
+        else:
+            messages.success(
+                request, _("%(name)s is deactivated: it signs no new contracts.") % {"name": team.name}
+            )
+    return redirect(f"{reverse('poverty:teams')}#team-{team.pk}")
+
+
 # --- check-ups ----------------------------------------------------------------------------------------------
+
+
+def _campaign_form(user, data=None) -> CampaignForm | None:
+    if not user.has_perm("poverty.add_checkupcampaign"):
+        return None
+    today = timezone.localdate()
+    return CampaignForm(
+        data,
+        divisions=divisions_visible_to(user)
+        .filter(level__in=(DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP))
+        .order_by("code"),
+        initial={"starts_on": today, "ends_on": today + dt.timedelta(days=30)},
+    )
 
 
 @login_required
 def checkups(request):
+    return _checkups_page(request)
+
+
+def _checkups_page(request, *, campaign_form: CampaignForm | None = None):
     user = request.user
     require(user, "poverty.view_checkupcampaign")
     today = timezone.localdate()
     campaigns = selectors.checkup_campaigns(user)
+    # A campaign posted to its own view comes back here with its errors; the check-up form stays empty.
+    posted = request.method == "POST" and campaign_form is None
     form = None
     if user.has_perm("poverty.record_service"):
-        form = CheckupForm(request.POST or None, campaigns=campaigns, initial={"examined_on": today})
-        if request.method == "POST" and form.is_valid():
+        form = CheckupForm(
+            request.POST if posted else None, campaigns=campaigns, initial={"examined_on": today}
+        )
+        if posted and form.is_valid():
             data = form.cleaned_data
             person = (
                 PoorPerson.objects.visible_to(user)
@@ -614,7 +796,7 @@ def checkups(request):
                 else:
                     messages.success(request, _("Check-up of %(name)s recorded.") % {"name": person.name})
                     return redirect(f"{reverse('poverty:checkups')}?campaign={data['campaign'].pk}")
-    elif request.method == "POST":
+    elif posted:
         raise NotAllowed()
     coverage = selectors.checkup_coverage(user, campaigns)
     selected = next(
@@ -628,18 +810,45 @@ def checkups(request):
             "selected": selected,
             "pending": selected.pending[:PENDING_SHOWN] if selected else [],
             "form": form,
+            "campaign_form": campaign_form or _campaign_form(user),
             "today": today,
             "open": bool(selected and selected.campaign.starts_on <= today <= selected.campaign.ends_on),
         },
     )
 
 
+@login_required
+def checkup_campaign_new(request):
+    user = request.user
+    require(user, "poverty.add_checkupcampaign")
+    if request.method != "POST":
+        return redirect("poverty:checkups")
+    form = _campaign_form(user, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = services.checkup_campaign_create(
+                user,
+                name=data["name"],
+                division=data["division"],
+                target=data["target"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+            )
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Campaign %(name)s created.") % {"name": campaign.name})
+            return redirect(f"{reverse('poverty:checkups')}?campaign={campaign.pk}")
+    return _checkups_page(request, campaign_form=form)
+
+
 # --- indicators -----------------------------------------------------------------------------------------------
 
 
-def _targets() -> dict[str, kpi.Target]:
+def _targets(area: Division, today: dt.date) -> dict[str, kpi.Target]:
     targets = dict(kpi.TARGETS)
-    targets[kpi.SELF_PAY] = selectors.self_pay_target()
+    targets[kpi.SELF_PAY] = selectors.self_pay_target(area, today)
     return targets
 
 
@@ -698,7 +907,7 @@ def kpi_dashboard(request):
     require(user, KPI_PERMISSION)
     today = timezone.localdate()
     area, rows, total = selectors.kpi_table(user, area=_area_param(request), today=today)
-    targets = _targets()
+    targets = _targets(area, today)
     is_village = area.level == DivisionLevel.VILLAGE
     children = [
         {
