@@ -349,3 +349,14 @@ def test_a_tuberculosis_patient_is_due_every_30_days(world, poverty, staff):
     _follow(staff, zhang_er, "tuberculosis", dt.date(2026, 6, 1))
     dues = {d.programme: (d.due_on, d.overdue_days) for d in selectors.person_follow_ups(zhang_er, TODAY)}
     assert dues == {"diabetes": (dt.date(2025, 8, 30), 305), "tuberculosis": (dt.date(2026, 7, 1), 0)}
+
+
+def test_no_follow_up_is_recorded_for_a_person_who_has_exited(world, poverty, staff):
+    zhang_yi = poverty.persons["zhang_yi"]
+    services.person_status_change(
+        staff, zhang_yi, action="exit", effective_on=dt.date(2026, 6, 1), reason="稳定脱贫"
+    )
+    with pytest.raises(InvalidInput) as caught:
+        _follow(staff, zhang_yi, "hypertension", dt.date(2026, 6, 20))
+    assert caught.value.field == "person"
+    assert not zhang_yi.follow_ups.filter(done_on=dt.date(2026, 6, 20)).exists()

@@ -207,3 +207,12 @@ def test_the_village_doctors_lists_of_who_is_missing_match_the_table(world, pove
     assert missing(kpi.CHECKUP) == ["张三"]
     with pytest.raises(NotVisible):
         selectors.kpi_people(doctor, village=world.divisions["v21"], indicator=kpi.CONTRACT, today=TODAY)
+
+
+def test_the_monthly_report_counts_who_was_poor_at_the_end_of_that_month(world, poverty):
+    # 陈一 entered on 2025-06-01 with the others and exited on 2026-02-01: January still counts him.
+    reader = world.users["commission_leader"]
+    county = world.divisions["county_a"]
+    _, _, january = selectors.monthly_report(reader, area=county, month=dt.date(2026, 1, 1))
+    _, _, february = selectors.monthly_report(reader, area=county, month=dt.date(2026, 2, 1))
+    assert (january.persons, february.persons) == (6, 5)

@@ -109,15 +109,7 @@ def sub_fund_of(claim_type: str) -> str:
 
 
 # The one-stop layers after basic insurance, as stored on a Settlement (basic is `reimbursed`).
-LAYER_FIELDS = (
-    "serious_illness",
-    "supplementary",
-    "assistance",
-    "funds",
-    "waiver",
-    "backstop",
-    "hospital_borne",
-)
+LAYER_FIELDS = tuple(name for name in scalar.LAYER_NAMES if name != "basic")
 
 
 def engine_result(settled: scalar.Settlement) -> dict:

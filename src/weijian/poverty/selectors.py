@@ -18,6 +18,7 @@ from django.db.models import Count, Max, Q, Sum
 from weijian.core.errors import NotVisible
 from weijian.core.models import Division, DivisionLevel
 from weijian.core.scope import scope_of
+from weijian.insurance.bookkeeping import LAYER_FIELDS
 from weijian.insurance.models import (
     INPATIENT_POOL_TYPES,
     Claim,
@@ -49,16 +50,8 @@ from .models import (
 )
 from .services import in_checkup_target, one_stop_rules
 
-LAYERS = (
-    "reimbursed",
-    "serious_illness",
-    "supplementary",
-    "assistance",
-    "funds",
-    "waiver",
-    "backstop",
-    "hospital_borne",
-)
+# What each payer paid on a settlement, basic insurance (`reimbursed`) first.
+LAYERS = ("reimbursed", *LAYER_FIELDS)
 SITTING_DAYS = (7, 10)  # R6 L335
 
 
@@ -586,6 +579,19 @@ def _village_dues(village: Division, today: dt.date) -> list[Due]:
 # --- monthly report (统计汇总表) --------------------------------------------------------------------------
 
 
+def _poor_on(area: Division, day: dt.date) -> dict[int, str]:
+    """Person id → village code of everyone in the area whose last status change by `day` left them poor."""
+    last: dict[int, tuple[str, str]] = {}
+    changes = (
+        StatusChange.objects.filter(person__village__code__startswith=area.prefix, effective_on__lte=day)
+        .order_by("person_id", "effective_on", "id")
+        .values_list("person_id", "status_after", "person__village__code")
+    )
+    for person_id, status, village_code in changes:
+        last[person_id] = (status, village_code)
+    return {pk: code for pk, (status, code) in last.items() if status == PovertyStatus.POOR}
+
+
 @dataclass
 class ReportRow:
     division: Division | None
@@ -620,12 +626,14 @@ def monthly_report(
                 return [rows[child.code], total]
         return [total]
 
-    persons = PoorPerson.objects.filter(village__code__startswith=area.prefix, status=PovertyStatus.POOR)
-    for row in persons.values("village__code").annotate(n=Count("id")):
-        for target in targets(row["village__code"]):
-            target.persons += row["n"]
+    # Who was poor on the month's last day, from the status history: a report for a past month keeps
+    # its figures when people exit or come back later.
+    poor_on = _poor_on(area, last)
+    for village_code in poor_on.values():
+        for target in targets(village_code):
+            target.persons += 1
     contracts = Contract.objects.filter(
-        person__village__code__startswith=area.prefix,
+        person_id__in=list(poor_on),
         state=ContractState.ACTIVE,
         signed_on__lte=last,
         valid_until__gte=last,

@@ -646,6 +646,8 @@ def follow_up_record(
     """Record a follow-up under one of the person's programmes."""
     _require(user, "poverty.record_service")
     person = _visible(user, PoorPerson.objects, person.pk)
+    if person.status != PovertyStatus.POOR:
+        raise InvalidPoverty(_("The person has exited the registry."), field="person")
     if programme not in person.programmes:
         raise InvalidPoverty(_("The person is not in this programme."), field="programme")
     _not_future(done_on, "done_on")
