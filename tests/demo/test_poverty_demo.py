@@ -307,3 +307,23 @@ def test_each_months_summary_adds_up_and_holds_the_engines_layers_for_the_poor(c
     for engine_claim, replayed in pairs:
         if engine_claim.claim_type in scalar.STAY_TYPES:
             assert replayed.layers.patient_pays * 1000 <= engine_claim.total * 95 + 500, engine_claim.claim_id
+
+
+def test_the_reconciliation_keeps_its_data_quality_counts_and_finds_the_records_above_residents(county):
+    run = Reconciliation.objects.get()
+    reader = User(username="reader", is_superuser=True)
+    rows, total = selectors.reconciliation_quality(reader, run)
+    assert total.counts["poor"] == PoorPerson.objects.filter(status=PovertyStatus.POOR).count()
+    # Every poor person on the roster is either matched on the enrolment list or a not-enrolled item.
+    not_enrolled = Mismatch.objects.filter(kind="not_enrolled").count()
+    assert total.enrolment.numerator == total.enrolment.denominator - not_enrolled
+    flagged = [
+        code
+        for code, counts in run.rates.items()
+        if (counts["health_records"] or 0) > (counts["residents"] or 0)
+    ]
+    assert flagged
+    assert set(flagged) == set(
+        Mismatch.objects.filter(kind="records_exceed_residents").values_list("division_id", flat=True)
+    )
+    assert sum(row.counts["poor"] for row in rows) == total.counts["poor"]

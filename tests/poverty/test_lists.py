@@ -1,6 +1,7 @@
 """Department lists from files, and a reconciliation from the page to the work items."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -135,6 +136,17 @@ def test_reconciling_uploaded_lists_opens_work_items_for_exactly_the_planted_mis
     assert not_enrolled.state == MismatchState.OPEN
     page = client.get(reverse("poverty:lists")).content.decode()
     assert "not_enrolled: 1" in page
+    # Data quality per township, counted from the lists: 张一 and 张二 in t1 (one enrolled), 李一 in t2.
+    t1, t2 = world.divisions["t1"].code, world.divisions["t2"].code
+    enrolled_cell = re.compile(
+        r'<tr id="quality-(\w+)".*?data-label="[^"]*" data-numerator="(\d+)" data-denominator="(\d+)"', re.S
+    )
+    assert {area: (int(n), int(d)) for area, n, d in enrolled_cell.findall(page)} == {
+        t1: (1, 2),
+        t2: (1, 1),
+        "total": (2, 3),
+    }
+    assert re.search(rf'id="quality-{t1}".*?data-kind="not_enrolled">1<', page, re.S)
 
     # The scheme enrols 张二 and sends a new list: the next run resolves the item by itself.
     fixed = enrolment + _row(zhang_er, "")

@@ -54,6 +54,7 @@ from weijian.poverty.models import (
     TeamRole,
     VillageCover,
 )
+from weijian.poverty.tasks import village_counts
 from weijian.registry.models import InstitutionType, PracticeCategory, Practitioner
 from weijian.registry.models import PractitionerCategory as C
 
@@ -814,7 +815,8 @@ def _reconcile(ctx, saved: dict, lists: dict, residents: dict) -> None:
     """One reconciliation of the county's lists, as the reconciliation job runs it; its findings become
     work items with owners and deadlines through the services (a build only: they read the database)."""
     frames = {source: frame_from_rows(entries) for source, entries in lists.items()}
-    findings = reconcile(frames, residents, today=TODAY).findings.to_dicts()
+    result = reconcile(frames, residents, today=TODAY)
+    findings = result.findings.to_dicts()
     run = Reconciliation(division=ctx.county, state=RunState.RUNNING)
     ctx.save([run])
     ctx.link(
@@ -823,7 +825,7 @@ def _reconcile(ctx, saved: dict, lists: dict, residents: dict) -> None:
     )
     if ctx.write:
         counts = services.reconciliation_apply(run, findings, today=TODAY)
-        services.finish_run(run, counts=counts)
+        services.finish_run(run, counts=counts, rates=village_counts(result.rates))
         ctx.counts[Mismatch._meta.label] += sum(counts.values())
     else:
         counts = dict(Counter(finding["kind"] for finding in findings))

@@ -240,6 +240,9 @@ class Reconciliation(AuditedModel):
     state = models.CharField(_("state"), max_length=10, choices=RunState.choices, default=RunState.RUNNING)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     counts = models.JSONField(_("mismatches by kind"), default=dict, blank=True)
+    # Per village, as counted from the lists (never typed): poor, poor_enrolled, health_records,
+    # health_persons, residents. The page sums them per township and computes the rates.
+    rates = models.JSONField(_("data-quality counts by village"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -40,6 +40,7 @@ from .models import (
     FollowUp,
     Fulfilment,
     Mismatch,
+    MismatchKind,
     MismatchState,
     PoorPerson,
     PovertyStatus,
@@ -670,3 +671,56 @@ def monthly_report(
             for name in LAYERS:
                 target.layers[name] += row[name] or 0
     return area, list(rows.values()), total
+
+
+# --- reconciliation results ----------------------------------------------------------------------------
+
+
+@dataclass
+class QualityRow:
+    """One area's figures from a reconciliation: counts from the lists, rates computed from them."""
+
+    division: Division
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    open_items: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def enrolment(self) -> kpi.Rate:
+        return kpi.Rate(self.counts["poor_enrolled"], self.counts["poor"])
+
+    @property
+    def records(self) -> kpi.Rate:
+        """Health records over residents; above 100 % means duplicates or people who live elsewhere."""
+        return kpi.Rate(self.counts["health_records"], self.counts["residents"])
+
+    @property
+    def open_by_kind(self) -> list[tuple[str, int]]:
+        """(kind, open work items) in the order of MismatchKind, zeros included."""
+        return [(kind, self.open_items.get(kind, 0)) for kind in MismatchKind.values]
+
+
+def reconciliation_quality(user, run) -> tuple[list[QualityRow], QualityRow]:
+    """Per child area of the run's area (townships of a county) and for the area: the data-quality counts
+    of the run and the work items still open, by kind."""
+    area = run.division
+    children = children_of(area) if area.level != DivisionLevel.VILLAGE else []
+    rows = {child.code: QualityRow(child) for child in children}
+    total = QualityRow(area)
+
+    def targets(code: str) -> list[QualityRow]:
+        for child in children:
+            if code.startswith(child.prefix):
+                return [rows[child.code], total]
+        return [total]
+
+    for village_code, counts in run.rates.items():
+        for target in targets(village_code):
+            for name, value in counts.items():
+                target.counts[name] += value or 0
+    items = Mismatch.objects.visible_to(user).filter(
+        state=MismatchState.OPEN, division__code__startswith=area.prefix
+    )
+    for row in items.values("division__code", "kind").annotate(n=Count("id")):
+        for target in targets(row["division__code"]):
+            target.open_items[row["kind"]] += row["n"]
+    return list(rows.values()), total

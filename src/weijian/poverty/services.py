@@ -783,10 +783,13 @@ def checkup_record(user, *, campaign: CheckupCampaign, person: PoorPerson, exami
     return checkup
 
 
-def finish_run(run: Reconciliation, *, counts: dict | None = None, error: str = "") -> None:
+def finish_run(
+    run: Reconciliation, *, counts: dict | None = None, rates: dict | None = None, error: str = ""
+) -> None:
     run.state = RunState.FAILED if error else RunState.DONE
     run.progress = 100
     run.counts = counts or {}
+    run.rates = rates or {}
     run.error = error
     run.finished_at = timezone.now()
     run.save()

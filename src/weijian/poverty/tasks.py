@@ -42,6 +42,14 @@ def residents_by_village(area) -> dict[str, int]:
     return {row["household__division__code"]: row["n"] for row in rows}
 
 
+RATE_COUNTS = ("poor", "poor_enrolled", "health_records", "health_persons", "residents")
+
+
+def village_counts(rates) -> dict[str, dict[str, int | None]]:
+    """The engine's per-village counts as plain JSON (None where a list was not compared)."""
+    return {row["village"]: {name: row[name] for name in RATE_COUNTS} for row in rates.to_dicts()}
+
+
 @task()
 def reconcile_area(run_id: int, user_id: int | None = None) -> dict:
     from weijian.core.models import User
@@ -63,7 +71,7 @@ def reconcile_area(run_id: int, user_id: int | None = None) -> dict:
             run.save(update_fields=["progress"])
             with transaction.atomic():
                 counts = services.reconciliation_apply(run, findings)
-                services.finish_run(run, counts=counts)
+                services.finish_run(run, counts=counts, rates=village_counts(result.rates))
         except Exception as error:  # the run records why it failed; no work item changed
             services.finish_run(run, error=f"{type(error).__name__}: {error}")
             raise

@@ -18,8 +18,8 @@ from weijian.core.models import Division, DivisionLevel
 from weijian.core.permissions import require
 from weijian.core.selectors import divisions_visible_to
 
-from . import listio, services, tasks
-from .models import DepartmentList, ListSource, Reconciliation
+from . import listio, selectors, services, tasks
+from .models import DepartmentList, ListSource, MismatchKind, Reconciliation, RunState
 
 
 class ListUploadForm(forms.Form):
@@ -91,6 +91,8 @@ def lists_page(request):
                     return redirect("poverty:lists")
     lists = DepartmentList.objects.visible_to(request.user).select_related("division", "imported_by")[:50]
     runs = Reconciliation.objects.visible_to(request.user).select_related("division")[:20]
+    latest = next((run for run in runs if run.state == RunState.DONE), None)
+    quality = selectors.reconciliation_quality(request.user, latest) if latest is not None else None
     return render(
         request,
         "poverty/lists/lists.html",
@@ -101,5 +103,8 @@ def lists_page(request):
             "reconcile": reconcile,
             "problems": problems,
             "may_reconcile": may_reconcile,
+            "latest": latest,
+            "quality": quality,
+            "kinds": MismatchKind.choices,
         },
     )
