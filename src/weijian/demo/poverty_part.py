@@ -19,7 +19,7 @@ from django.db import connection
 
 from weijian.core.models import Division
 from weijian.insurance.models import Member, SpecialGroup
-from weijian.poverty import services
+from weijian.poverty import rules, services
 from weijian.poverty.catalogue import catalogue
 from weijian.poverty.engine.reconcile import frame_from_rows, reconcile
 from weijian.poverty.models import (
@@ -241,7 +241,7 @@ RETURN_REASONS = ("因病返贫", "因灾返贫", "因残返贫")
 def _registry(ctx, members, clinics, staff, scale) -> _Registry:
     rng = ctx.random
     cat = catalogue()
-    majors = services.builtin_one_stop_rules().major_diseases
+    majors = rules.builtin_one_stop_rules().major_diseases
     class_2 = [c for c in cat.chronic_class_2 if c not in ("hypertension", "diabetes")]
     doctor_of = {
         pk: next((p for p in staff[id(clinic)] if p.category == C.VILLAGE_DOCTOR), None)
@@ -655,7 +655,7 @@ def _checkups(ctx, registry: _Registry) -> None:
     checkups, target = [], 0
     for person in registry.persons:
         # Someone who came back into the registry after the campaign was not poor during it.
-        if not services.in_checkup_target(campaign, person) or registry.since[id(person)] > ends:
+        if not rules.in_checkup_target(campaign, person) or registry.since[id(person)] > ends:
             continue
         target += 1
         rate = CHECKUP_RESIDENT if person.residence == Residence.RESIDENT else CHECKUP_ABSENT

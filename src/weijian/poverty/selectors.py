@@ -49,7 +49,7 @@ from .models import (
     TeamRole,
     VillageCover,
 )
-from .services import in_checkup_target, one_stop_rules
+from .rules import in_checkup_target, one_stop_rules
 
 # What each payer paid on a settlement, basic insurance (`reimbursed`) first.
 LAYERS = ("reimbursed", *LAYER_FIELDS)

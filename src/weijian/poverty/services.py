@@ -9,7 +9,6 @@ insurance member's `registered_poor` flag in step, so the cashier recognises a p
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 
@@ -32,7 +31,6 @@ from .catalogue import catalogue
 from .models import (
     Checkup,
     CheckupCampaign,
-    CheckupTarget,
     Contract,
     ContractState,
     DepartmentList,
@@ -55,6 +53,7 @@ from .models import (
     TeamMember,
     VillageCover,
 )
+from .rules import in_checkup_target, one_stop_rules
 
 # Working days a new mismatch's owner has to resolve it (a demo choice: the sources give none).
 MISMATCH_DAYS = 10
@@ -158,26 +157,6 @@ def _profile(fields: Mapping, village: Division) -> dict:
         if name in fields:
             out[name] = fields[name]
     return out
-
-
-@functools.cache
-def builtin_one_stop_rules():
-    from weijian.insurance.engine.policy import POLICY_DIR, load_policy
-
-    return load_policy(POLICY_DIR / "demo-poverty.toml").poverty
-
-
-def one_stop_rules(division: Division, on: dt.date):
-    """The one-stop layers of the policy in force for the area on the day (the major-disease list, the
-    self-pay cap); the built-in demo-poverty rules where the area has adopted none yet."""
-    from weijian.insurance import selectors as insurance_selectors
-
-    try:
-        version = insurance_selectors.policy_version_in_force(division, on)
-    except insurance_selectors.NoPolicy:
-        version = None
-    rules = insurance_selectors.engine_policy(version).poverty if version is not None else None
-    return rules or builtin_one_stop_rules()
 
 
 def _sync_member(person: PoorPerson) -> None:
@@ -750,20 +729,6 @@ def checkup_campaign_create(
     full_clean_or_raise(campaign)
     campaign.save()
     return campaign
-
-
-def in_checkup_target(campaign: CheckupCampaign, person: PoorPerson) -> bool:
-    """R6 L295: the poor aged 7–64 (age on the campaign's first day); or all poor; or key groups."""
-    if person.status != PovertyStatus.POOR or not person.village.code.startswith(campaign.division.prefix):
-        return False
-    if campaign.target == CheckupTarget.POOR_7_TO_64:
-        day = campaign.starts_on
-        born = person.birth_date
-        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-        return 7 <= age <= 64
-    if campaign.target == CheckupTarget.KEY_GROUPS:
-        return bool(person.programmes)
-    return True
 
 
 @transaction.atomic

@@ -1,0 +1,44 @@
+"""Rules of the module that both the services and the selectors apply: who a check-up campaign targets
+and which one-stop rules (major-disease list, self-pay cap) hold for an area."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from weijian.core.models import Division
+from weijian.insurance import selectors as insurance_selectors
+from weijian.insurance.engine.policy import POLICY_DIR, load_policy
+
+from .models import CheckupCampaign, CheckupTarget, PoorPerson, PovertyStatus
+
+
+@functools.cache
+def builtin_one_stop_rules():
+    """The one-stop rules shipped with the project (demo-poverty.toml), read once."""
+    return load_policy(POLICY_DIR / "demo-poverty.toml").poverty
+
+
+def one_stop_rules(division: Division, on: dt.date):
+    """The one-stop layers of the policy in force for the area on the day (the major-disease list, the
+    self-pay cap); the built-in demo-poverty rules where the area has adopted none yet."""
+    try:
+        version = insurance_selectors.policy_version_in_force(division, on)
+    except insurance_selectors.NoPolicy:
+        version = None
+    rules = insurance_selectors.engine_policy(version).poverty if version is not None else None
+    return rules or builtin_one_stop_rules()
+
+
+def in_checkup_target(campaign: CheckupCampaign, person: PoorPerson) -> bool:
+    """R6 L295: the poor aged 7–64 (age on the campaign's first day); or all poor; or key groups."""
+    if person.status != PovertyStatus.POOR or not person.village.code.startswith(campaign.division.prefix):
+        return False
+    if campaign.target == CheckupTarget.POOR_7_TO_64:
+        day = campaign.starts_on
+        born = person.birth_date
+        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return 7 <= age <= 64
+    if campaign.target == CheckupTarget.KEY_GROUPS:
+        return bool(person.programmes)
+    return True
