@@ -80,6 +80,22 @@ def children_of(area: Division) -> list[Division]:
     return list(Division.objects.filter(parent=area).order_by("code"))
 
 
+def roll_up(area: Division, make):
+    """A row per child of the area (townships of a county, villages of a township) and one for the area,
+    and the function giving the rows a record in a division adds to: its child's and the area's."""
+    children = children_of(area) if area.level != DivisionLevel.VILLAGE else []
+    rows = {child.code: make(child) for child in children}
+    total = make(area)
+
+    def rows_of(code: str) -> list:
+        for child in children:
+            if code.startswith(child.prefix):
+                return [rows[child.code], total]
+        return [total]
+
+    return rows, total, rows_of
+
+
 # --- registry ------------------------------------------------------------------------------------------
 
 
@@ -408,18 +424,7 @@ def self_pay_target(area: Division, today: dt.date) -> kpi.Target:
 def kpi_table(user, *, area: Division | None, today: dt.date) -> tuple[Division, list[KpiRow], KpiRow]:
     """Indicators for each child of the area (townships of a county, villages of a township) and the area."""
     area = area_for(user, area)
-    children = children_of(area) if area.level != DivisionLevel.VILLAGE else []
-    prefix_length = len(children[0].prefix) if children else None
-    rows = {child.code: KpiRow(child) for child in children}
-    total = KpiRow(area)
-
-    def bucket(village_code: str) -> list[KpiRow]:
-        if prefix_length is None:
-            return [total]
-        for child in children:
-            if village_code.startswith(child.prefix):
-                return [rows[child.code], total]
-        return [total]
+    rows, total, bucket = roll_up(area, KpiRow)
 
     persons = _poor_rows(PoorPerson.objects.filter(village__code__startswith=area.prefix))
     ids = [row["id"] for row in persons]
@@ -617,15 +622,7 @@ def monthly_report(
     area = area_for(user, area)
     first = month.replace(day=1)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    children = children_of(area) if area.level != DivisionLevel.VILLAGE else []
-    rows = {child.code: ReportRow(child) for child in children}
-    total = ReportRow(area)
-
-    def targets(code: str) -> list[ReportRow]:
-        for child in children:
-            if code.startswith(child.prefix):
-                return [rows[child.code], total]
-        return [total]
+    rows, total, targets = roll_up(area, ReportRow)
 
     # Who was poor on the month's last day, from the status history: a report for a past month keeps
     # its figures when people exit or come back later.
@@ -703,15 +700,7 @@ def reconciliation_quality(user, run) -> tuple[list[QualityRow], QualityRow]:
     """Per child area of the run's area (townships of a county) and for the area: the data-quality counts
     of the run and the work items still open, by kind."""
     area = run.division
-    children = children_of(area) if area.level != DivisionLevel.VILLAGE else []
-    rows = {child.code: QualityRow(child) for child in children}
-    total = QualityRow(area)
-
-    def targets(code: str) -> list[QualityRow]:
-        for child in children:
-            if code.startswith(child.prefix):
-                return [rows[child.code], total]
-        return [total]
+    rows, total, targets = roll_up(area, QualityRow)
 
     for village_code, counts in run.rates.items():
         for target in targets(village_code):
