@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from tests.poverty.fixtures import build_poverty, publish_one_stop
 from weijian.insurance import services as insurance_services
+from weijian.insurance.engine.policy import POLICY_DIR
 from weijian.insurance.services import InvalidFinancing
 from weijian.poverty import services
 from weijian.poverty.models import StatusAction
@@ -107,3 +108,24 @@ def test_a_person_who_exited_is_settled_without_the_poverty_layers(world, povert
     assert settlement.reimbursed == Decimal("12935.00")
     assert [getattr(settlement, name) for name in LAYERS[1:]] == [Decimal("0.00")] * 6
     assert settlement.patient_pays == Decimal("7065.00")
+
+
+def test_a_stored_one_stop_version_keeps_the_base_rules_it_was_published_with(world, poverty):
+    """demo-poverty v1 was laid over demo-ncms v1; a later demo-ncms v2 (level-2 ratio 70 %) changes
+    nothing for it, and only a republished demo-poverty takes the new base."""
+    base = (POLICY_DIR / "demo-ncms.toml").read_text(encoding="utf-8")
+    raised = base.replace(
+        '[inpatient.levels.2]\ndeductible = 100\nratio = "65%"',
+        '[inpatient.levels.2]\ndeductible = 100\nratio = "70%"',
+    )
+    assert raised != base
+    insurance_services.policy_publish(None, document=raised, note="二级医院报销比例提高到70%")
+    li_yi = poverty.persons["li_yi"]
+    _, settlement = _stay(world, li_yi.member, total="20000")
+    assert (settlement.policy.code, settlement.policy.version) == ("demo-poverty", 1)
+    assert settlement.reimbursed == Decimal("13000.00")  # 20,000 × 65 %
+
+    publish_one_stop(world)
+    _, later = _stay(world, li_yi.member, total="10000")
+    assert (later.policy.code, later.policy.version) == ("demo-poverty", 2)
+    assert later.reimbursed == Decimal("7000.00")  # 10,000 × 70 %, the poor's deductible waived

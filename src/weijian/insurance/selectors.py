@@ -66,15 +66,15 @@ def policy_version_in_force(division: Division, on: dt.date) -> PolicyVersion:
 
 
 @lru_cache(maxsize=64)
-def _parsed(pk: int, document: str):
+def _parsed(pk: int, document: str, created_at):
     from .services import parse_document
 
-    return parse_document(document)
+    return parse_document(document, as_of=created_at)
 
 
 def engine_policy(version: PolicyVersion):
     """The engine's Policy for a stored version (parsed once per process; versions never change)."""
-    return _parsed(version.pk, version.document)
+    return _parsed(version.pk, version.document, version.created_at)
 
 
 def is_enrolled(member_id: int, year: int) -> bool:

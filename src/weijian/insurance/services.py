@@ -97,19 +97,24 @@ def _fen(value: Decimal) -> int:
 # --- policy versions -------------------------------------------------------------------------------------
 
 
-def _stored_document(code: str) -> dict:
-    """The newest stored version of a policy another one extends; the built-in file if none is stored."""
-    version = PolicyVersion.objects.filter(code=code).order_by("-version").first()
+def _stored_document(code: str, as_of: dt.datetime | None = None) -> dict:
+    """The newest stored version of a policy another one extends, as it stood at `as_of` (when the
+    extending version was published); the built-in file if none is stored."""
+    versions = PolicyVersion.objects.filter(code=code)
+    if as_of is not None:
+        versions = versions.filter(created_at__lte=as_of)
+    version = versions.order_by("-version").first()
     if version is None:
         return read_policy_file(code)
     return tomllib.loads(version.document)
 
 
-def parse_document(document: str):
+def parse_document(document: str, *, as_of: dt.datetime | None = None):
     """The engine's policy for a document, or InvalidFinancing naming the offending key. A document that
-    extends another (`extends = "demo-ncms"`) is laid over the newest stored version of that policy."""
+    extends another (`extends = "demo-ncms"`) is laid over the version of that policy stored when it was
+    published (`as_of`; now, when publishing), so a stored version always settles by the same rules."""
     try:
-        return parse_policy(tomllib.loads(document), resolve=_stored_document)
+        return parse_policy(tomllib.loads(document), resolve=lambda code: _stored_document(code, as_of))
     except tomllib.TOMLDecodeError as error:
         raise InvalidFinancing(_("Not valid TOML: %(error)s") % {"error": error}, field="document") from None
     except PolicyError as error:
