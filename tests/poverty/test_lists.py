@@ -32,7 +32,7 @@ def _wrong_check(id_number: str) -> str:
     return id_number[:17] + wrong
 
 
-def _upload(client, source, area, text, name="list.csv"):
+def _upload(client, source, area, text, name="list.csv", **headers):
     return client.post(
         reverse("poverty:lists"),
         {
@@ -41,6 +41,7 @@ def _upload(client, source, area, text, name="list.csv"):
             "division": area.pk,
             "file": SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv"),
         },
+        **headers,
     )
 
 
@@ -49,10 +50,11 @@ def test_a_list_with_an_unreadable_row_is_refused_whole_naming_row_column_and_ru
     text = HEADER + _row(person) + f"{person.id_number},,1970-03-01,{person.village.code},在档\n"
     text += f"{person.id_number},张一,1970-13-01,369902001001,待定\n"
     client = login(world.users["commission_leader"])
-    response = _upload(client, "poverty", world.divisions["county_a"], text)
+    response = _upload(client, "poverty", world.divisions["county_a"], text, HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Row 3, column 姓名, rule required" in html or "第 3 行" in html
+    assert "Row 3, column 姓名, rule required: This field is required." in html
+    assert "Row 4, column 行政区划代码, rule village_in_area: Not a village code of this area." in html
     assert 'id="list-problems"' in html
     problems = {(p.row, p.column, p.rule) for p in _problems(text, world.divisions["county_a"])}
     assert problems == {
