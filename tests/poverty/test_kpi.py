@@ -216,3 +216,15 @@ def test_the_monthly_report_counts_who_was_poor_at_the_end_of_that_month(world, 
     _, _, january = selectors.monthly_report(reader, area=county, month=dt.date(2026, 1, 1))
     _, _, february = selectors.monthly_report(reader, area=county, month=dt.date(2026, 2, 1))
     assert (january.persons, february.persons) == (6, 5)
+
+
+def test_the_report_consistency_line_shows_what_the_parts_leave_unaccounted():
+    from weijian.poverty.exports import consistency
+
+    row = selectors.ReportRow(None, total=Decimal("1000.00"), patient_pays=Decimal("95.00"))
+    row.layers["reimbursed"] = Decimal("800.00")
+    row.layers["backstop"] = Decimal("100.00")
+    check = consistency(row)
+    assert (check["recomputed"], check["difference"]) == (Decimal("995.00"), Decimal("5.00"))
+    row.layers["waiver"] = Decimal("5.00")
+    assert consistency(row)["difference"] == Decimal("0.00")

@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from weijian.insurance.engine.money import fen_to_yuan, yuan_to_fen
+from weijian.insurance.engine.summary import PARTS_DO_NOT_ADD_UP, check_summary
+
 from .selectors import LAYERS, ReportRow
 
 CENT = Decimal("0.01")
@@ -80,16 +83,22 @@ def report_values(row: ReportRow) -> list:
 
 
 def consistency(row: ReportRow) -> dict:
-    """Total cost recomputed from the layers and the personal payment; `difference` is what is unaccounted."""
+    """Total cost recomputed from the layers and the personal payment, checked by the engine's summary
+    check (the one R3 L147 and R8 L441 pass); `difference` is what is unaccounted."""
     components = sum((_money(row.layers[name]) for name in LAYERS), Decimal("0.00"))
-    personal = _money(row.patient_pays)
-    recomputed = components + personal
+    personal, total = _money(row.patient_pays), _money(row.total)
+    findings = check_summary(
+        yuan_to_fen(total),
+        {name: yuan_to_fen(_money(row.layers[name])) for name in LAYERS},
+        yuan_to_fen(personal),
+    )
+    unaccounted = -sum(finding.difference for finding in findings if finding.code == PARTS_DO_NOT_ADD_UP)
     return {
         "components": components,
         "personal": personal,
-        "recomputed": recomputed,
-        "total": _money(row.total),
-        "difference": _money(row.total) - recomputed,
+        "recomputed": components + personal,
+        "total": total,
+        "difference": fen_to_yuan(unaccounted),
     }
 
 
