@@ -538,7 +538,11 @@ def _fen(amount: Decimal | None) -> int:
 def kpi_people(user, *, village: Division, indicator: str, today: dt.date) -> list[PoorPerson]:
     """The persons of a village who are missing an indicator: the list a village doctor works through."""
     area_for(user, village)
-    persons = PoorPerson.objects.filter(village=village, status=PovertyStatus.POOR).select_related("member")
+    persons = (
+        PoorPerson.objects.visible_to(user)
+        .filter(village=village, status=PovertyStatus.POOR)
+        .select_related("member")
+    )
     if indicator == kpi.CONTRACT:
         signed = Contract.objects.filter(
             state=ContractState.ACTIVE, signed_on__lte=today, valid_until__gte=today
