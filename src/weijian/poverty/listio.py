@@ -9,15 +9,13 @@ number that fails its check is *not* refused here: finding those is what reconci
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl.utils.datetime import from_excel
 
 from weijian.core.models import Division
-from weijian.registry.imports import cell_text, sheet_rows
+from weijian.registry.imports import cell_date, cell_text, sheet_rows
 
 HEADERS = {
     "id_number": ("身份证号", "身份证号码", "公民身份号码", "id_number"),
@@ -33,7 +31,6 @@ STATUS_WORDS = {
     "": ("",),
 }
 MAX_ERRORS = 200
-_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 
 
 @dataclass(frozen=True)
@@ -61,21 +58,7 @@ def _problem(row: int, column: str, rule: str, reason: str) -> ListProblem:
 
 
 def _date(value: Any, epoch) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if type(value) in (int, float) and 0 < value < 2958466:  # an Excel date serial
-        return from_excel(value, epoch).date()
-    match = _DATE.fullmatch(cell_text(value).strip())
-    if match:
-        try:
-            return dt.date(*map(int, match.groups()))
-        except ValueError:
-            pass
-    raise ValueError
+    return None if value in (None, "") else cell_date(value, epoch)
 
 
 def read_list(file, filename: str, *, area: Division) -> list[dict]:

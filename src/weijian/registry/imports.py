@@ -365,20 +365,26 @@ def _count(value, importer) -> int:
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?)?")
 
 
-def _date(value, importer) -> dt.date:
+def cell_date(value, epoch: dt.datetime) -> dt.date:
+    """A cell as a date: a date or datetime, an Excel serial (in the workbook's epoch) or text such as
+    2027-12-31, 2027/12/31 or 2027年12月31日; ValueError otherwise. Other apps' list imports use it too."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if type(value) in (int, float) and 0 < value < 2958466:  # an Excel date serial
-        return from_excel(value, importer.epoch).date()
-    match = _DATE.fullmatch(_as_text(value))
+        return from_excel(value, epoch).date()
+    match = _DATE.fullmatch(_as_text(value).strip())
+    if match:
+        return dt.date(*map(int, match.groups()))  # ValueError for a day that does not exist
+    raise ValueError(value)
+
+
+def _date(value, importer) -> dt.date:
     try:
-        if match:
-            return dt.date(*map(int, match.groups()))
+        return cell_date(value, importer.epoch)
     except ValueError:
-        pass
-    raise _Invalid("date", _("Enter a date as YYYY-MM-DD, e.g. 2027-12-31."))
+        raise _Invalid("date", _("Enter a date as YYYY-MM-DD, e.g. 2027-12-31.")) from None
 
 
 def _division(value, importer) -> str:
