@@ -61,6 +61,7 @@ from weijian.registry.models import PractitionerCategory as C
 from . import names
 from .context import DemoContext
 from .insurance_part import TODAY
+from .registry_part import phone_number
 
 YEAR = TODAY.year
 # The full-size county has 30,000 households; counts of planted cases scale with the size asked for.
@@ -224,14 +225,6 @@ def _day_in_year(rng, year: int, *, last: dt.date = TODAY) -> dt.date:
     return first + dt.timedelta(days=rng.randrange((end - first).days + 1))
 
 
-def _age(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
-def _mobile(rng) -> str:
-    return f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}"
-
-
 # --- registry ----------------------------------------------------------------------------------------
 
 EXIT_REASON = "人均纯收入稳定超过贫困线，达到脱贫标准"
@@ -262,7 +255,7 @@ def _registry(ctx, members, clinics, staff, scale) -> _Registry:
             clinic=clinic,
             head_name=family[0].head_name,
             helper_name=names.person_name(rng, male=rng.random() < 0.7),
-            helper_phone=_mobile(rng),
+            helper_phone=phone_number(ctx, mobile=True),
         )
         registry.households.append(poor_household)
         group = PopulationGroup.REGISTERED_POOR if exited else _weighted(rng, GROUPS)
@@ -284,7 +277,7 @@ def _registry(ctx, members, clinics, staff, scale) -> _Registry:
             history.append((StatusAction.RE_ENTER, PovertyStatus.POOR, back, rng.choice(RETURN_REASONS)))
         histories[id(poor_household)] = history
         for member in family:
-            age = _age(member.birth_date, TODAY)
+            age = rules.age_on(member.birth_date, TODAY)
             categories = []
             if member.special_group in CATEGORY_OF_GROUP:
                 categories.append(CATEGORY_OF_GROUP[member.special_group])

@@ -240,7 +240,7 @@ def _plan_institutions(ctx: DemoContext, *, group: MedicalGroup) -> list[_Planne
             beds=beds,
             insurance_designated=public if designated is None else designated,
             address=_address(ctx, division),
-            phone=_phone(ctx, mobile=kind == InstitutionType.VILLAGE_CLINIC),
+            phone=phone_number(ctx, mobile=kind == InstitutionType.VILLAGE_CLINIC),
             licence_valid_until=_valid_until(ctx),
             medical_group=group if in_group else None,
         )
@@ -508,7 +508,8 @@ def _address(ctx: DemoContext, division: Division) -> str:
     return f"示范县{division.parent.name}{street}"
 
 
-def _phone(ctx: DemoContext, *, mobile: bool = False) -> str:
+def phone_number(ctx: DemoContext, *, mobile: bool = False) -> str:
+    """A synthetic landline of the county, or a mobile number (village clinics, helpers)."""
     if mobile:
         return f"1{ctx.random.choice('3589')}{ctx.random.randrange(10**8, 10**9)}"
     return f"0799-{ctx.random.randrange(6000000, 7000000)}"

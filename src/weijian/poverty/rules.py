@@ -30,15 +30,17 @@ def one_stop_rules(division: Division, on: dt.date):
     return rules or builtin_one_stop_rules()
 
 
+def age_on(birth: dt.date, day: dt.date) -> int:
+    """Whole years of age on a day."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
 def in_checkup_target(campaign: CheckupCampaign, person: PoorPerson) -> bool:
     """R6 L295: the poor aged 7–64 (age on the campaign's first day); or all poor; or key groups."""
     if person.status != PovertyStatus.POOR or not person.village.code.startswith(campaign.division.prefix):
         return False
     if campaign.target == CheckupTarget.POOR_7_TO_64:
-        day = campaign.starts_on
-        born = person.birth_date
-        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-        return 7 <= age <= 64
+        return 7 <= age_on(person.birth_date, campaign.starts_on) <= 64
     if campaign.target == CheckupTarget.KEY_GROUPS:
         return bool(person.programmes)
     return True
